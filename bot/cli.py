@@ -1,0 +1,110 @@
+"""The `tilebot` command line; `python -m bot` and the script share `main(argv) -> int`.
+
+Exit codes: 0 success, 1 a check failed (profile problems, replayed decisions differ),
+2 a user error (bad arguments or input; the message names the file, field or frame).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from loguru import logger
+
+from bot import __version__
+from bot.errors import ProfileError, TilebotError
+from bot.log import configure_logging
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="tilebot",
+        description="Bots that watch a game window, read the board and play it.",
+    )
+    parser.add_argument("--version", action="version", version=f"tilebot {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every frame")
+    parser.add_argument("--log-json", type=Path, metavar="FILE", help="also log JSON lines here")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    rec = sub.add_parser("record", help="record frames of a window or screen region")
+    target = rec.add_mutually_exclusive_group(required=True)
+    target.add_argument("--window", metavar="TITLE", help="follow the window whose title has this")
+    target.add_argument("--pid", type=int, help="follow the window of this process")
+    target.add_argument("--region", metavar="X,Y,W,H", help="a fixed screen region")
+    rec.add_argument("--out", type=Path, required=True, metavar="DIR", help="new recording folder")
+    rec.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
+    rec.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    rec.add_argument("--codec", choices=["qoi", "png"], default="qoi", help="frame file format")
+    rec.add_argument("--display", help="X display (default: $DISPLAY)")
+
+    rep = sub.add_parser("replay", help="run the loop over a recording, without a screen")
+    rep.add_argument("recording", type=Path, metavar="RECORDING")
+    rep.add_argument("--profile", type=Path, required=True, metavar="FILE")
+    rep.add_argument("--level", metavar="L", help="level of the profile (default: base)")
+    rep.add_argument("--skip-damaged", action="store_true", help="replay past damaged frames")
+    rep.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    prof = sub.add_parser("profile", help="check a profile file or write the JSON schema")
+    psub = prof.add_subparsers(dest="profile_command", required=True, metavar="ACTION")
+    check = psub.add_parser("check", help="validate profile files; one line per problem")
+    check.add_argument("files", type=Path, nargs="+", metavar="FILE")
+    schema = psub.add_parser("schema", help="print (or write) the profile JSON schema")
+    schema.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one `tilebot` command; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose, args.log_json)
+    try:
+        if args.command == "record":
+            from bot.commands.record import record_command
+
+            return record_command(args)
+        if args.command == "replay":
+            from bot.commands.replay import replay_command
+
+            return replay_command(args)
+        if args.command == "profile":
+            return _profile_command(args)
+    except ProfileError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    except TilebotError as exc:
+        logger.error("{}", exc)
+        return 2
+    except KeyboardInterrupt:
+        logger.warning("interrupted")
+        return 130
+    parser.error(f"unknown command {args.command!r}")
+    return 2  # pragma: no cover - parser.error exits
+
+
+def _profile_command(args: argparse.Namespace) -> int:
+    from bot.profile import load_profile, profile_schema
+
+    if args.profile_command == "schema":
+        text = profile_schema()
+        if args.out:
+            args.out.write_text(text + "\n", encoding="utf-8")
+        else:
+            print(text)
+        return 0
+    failed = 0
+    for file in args.files:
+        try:
+            profile = load_profile(file)
+        except ProfileError as exc:
+            failed += 1
+            for problem in exc.problems:
+                print(problem)
+            continue
+        levels = ", ".join(profile.level_names()) or "base only"
+        print(f"{file}: ok (game {profile.game}; levels: {levels})")
+    return 1 if failed else 0

@@ -1,0 +1,218 @@
+"""The one loop: observe, settle, read, decide, act, record.
+
+Live play and replay run this same function; they differ only in the frame source, the
+clock and the actuator handed to it. The stages between source and actuator are pure
+functions of their inputs and the level profile; the loop holds the only state.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from loguru import logger
+
+from bot.act import Actuator, Placement
+from bot.actions import Action, action_to_json
+from bot.board import Board
+from bot.clock import Clock
+from bot.errors import SourceExhausted
+from bot.frame import Frame, Region
+from bot.policy import Context, Policy
+from bot.profile import LevelProfile
+from bot.settle import SettleState, settle_step
+
+Reader = Callable[[Frame], Board]
+"""Reads a frame into a board (a recognizer bound to its level profile and templates)."""
+
+
+class FrameSource(Protocol):
+    """Where frames come from: the screen live, a recording in replay."""
+
+    def grab(self) -> Frame:
+        """The next frame; SourceExhausted when there are no more."""
+        ...
+
+    def close(self) -> None:
+        """Release what the source holds."""
+        ...
+
+
+class Recorder(Protocol):
+    """Takes each frame with the loop's findings (a RecordingWriter)."""
+
+    def write(self, frame: Frame, **extra: object) -> None:
+        """Store `frame` and its event fields."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What the loop did with one frame.
+
+    t: loop clock seconds when the frame was grabbed. board: None when not read (not
+    settled yet). stage_ms: wall milliseconds per stage (grab, settle, read, decide, act).
+    """
+
+    index: int
+    t: float
+    settled: bool
+    board: Board | None
+    action: Action | None
+    stage_ms: dict[str, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """When to stop: after max_frames frames or max_actions actions (None: no limit)."""
+
+    max_frames: int | None = None
+    max_actions: int | None = None
+
+
+@dataclass
+class LoopResult:
+    """How a run went: counts, the decisions made, and why it stopped."""
+
+    frames: int = 0
+    reads: int = 0
+    actions: list[Step] = field(default_factory=list)
+    stopped_because: str = ""
+    stage_ms_total: dict[str, float] = field(default_factory=dict)
+
+    def decisions(self) -> list[tuple[int, float, dict[str, object]]]:
+        """(frame index, clock time, action as JSON) of every action, for diffs and tests."""
+        return [(s.index, s.t, action_to_json(s.action)) for s in self.actions if s.action]
+
+
+def run_loop(
+    source: FrameSource,
+    clock: Clock,
+    level: LevelProfile,
+    reader: Reader,
+    *,
+    policy: Policy | None = None,
+    actuator: Actuator | None = None,
+    recorder: Recorder | None = None,
+    level_name: str | None = None,
+    window: Callable[[Frame], Region] | None = None,
+    fps: float | None = None,
+    limits: Limits = Limits(),
+    on_step: Callable[[Step], None] | None = None,
+) -> LoopResult:
+    """Run until the source ends, a limit is reached, the policy is done, or a wait expires.
+
+    window: gives the game window's screen region for a frame (defaults to the frame's own
+    region); actions must stay inside it. fps: pace grabs to at most this rate (live only:
+    a virtual clock does not sleep). Errors of the source (a vanished window) end the run
+    and propagate.
+    """
+    result = LoopResult()
+    settle = SettleState()
+    history: list[Action] = []
+    uncertain_since: float | None = None
+    last_action_at: float | None = None
+    min_gap_s = 1.0 / level.timing.max_actions_per_s
+    period = 1.0 / fps if fps else 0.0
+    next_due = clock.now()
+    while True:
+        if limits.max_frames is not None and result.frames >= limits.max_frames:
+            result.stopped_because = f"frame limit ({limits.max_frames}) reached"
+            break
+        ms: dict[str, float] = {}
+        t0 = time.perf_counter()
+        try:
+            frame = source.grab()
+        except SourceExhausted:
+            result.stopped_because = "end of frames"
+            break
+        now = clock.now()
+        t1 = time.perf_counter()
+        settle, verdict = settle_step(settle, frame, level.grid, level.settle, now)
+        t2 = time.perf_counter()
+        ms["grab"], ms["settle"] = (t1 - t0) * 1e3, (t2 - t1) * 1e3
+        board: Board | None = None
+        action: Action | None = None
+        stop: str | None = None
+        if verdict.settled and not _too_soon(last_action_at, now, min_gap_s):
+            board = reader(frame)
+            result.reads += 1
+            t3 = time.perf_counter()
+            ms["read"] = (t3 - t2) * 1e3
+            if policy is not None:
+                if not board.is_certain:
+                    uncertain_since = now if uncertain_since is None else uncertain_since
+                    if (now - uncertain_since) * 1e3 > level.timing.unknown_wait_ms:
+                        stop = (
+                            f"board stayed uncertain for {level.timing.unknown_wait_ms} ms "
+                            f"({board.unknown_count} unknown cells at frame {frame.index})"
+                        )
+                else:
+                    uncertain_since = None
+                    ctx = Context(level_name, frame.index, now, tuple(history))
+                    action = policy.decide(board, ctx)
+                    if action is None:
+                        stop = "the policy has no further move"
+                ms["decide"] = (time.perf_counter() - t3) * 1e3
+        if action is not None and actuator is not None:
+            t4 = time.perf_counter()
+            region = window(frame) if window else frame.region
+            actuator.perform(action, Placement(level.grid, frame.origin, region))
+            ms["act"] = (time.perf_counter() - t4) * 1e3
+            # Times come from the frame, not the wall: replay then settles and paces
+            # exactly as the live run did.
+            last_action_at = now
+            settle = settle.expect_change(now)
+            history.append(action)
+        step = Step(frame.index, now, verdict.settled, board, action, ms)
+        _account(result, step)
+        if recorder is not None:
+            _record(recorder, frame, step, level_name, playing=policy is not None)
+        if on_step is not None:
+            on_step(step)
+        logger.bind(frame=frame.index, t=now, stage_ms=ms).debug(
+            "frame {} t={:.3f} settled={} action={} ms={}",
+            frame.index,
+            now,
+            verdict.settled,
+            action_to_json(action) if action else None,
+            {k: round(v, 2) for k, v in ms.items()},
+        )
+        if stop is not None:
+            result.stopped_because = stop
+            break
+        if limits.max_actions is not None and len(result.actions) >= limits.max_actions:
+            result.stopped_because = f"action limit ({limits.max_actions}) reached"
+            break
+        if period:
+            next_due += period
+            clock.sleep(next_due - clock.now())
+    return result
+
+
+def _too_soon(last_action_at: float | None, now: float, min_gap_s: float) -> bool:
+    return last_action_at is not None and now - last_action_at < min_gap_s
+
+
+def _account(result: LoopResult, step: Step) -> None:
+    result.frames += 1
+    if step.action is not None:
+        result.actions.append(step)
+    for name, value in step.stage_ms.items():
+        result.stage_ms_total[name] = result.stage_ms_total.get(name, 0.0) + value
+
+
+def _record(recorder: Recorder, frame: Frame, step: Step, level: str | None, playing: bool) -> None:
+    if not playing:
+        recorder.write(frame)
+        return
+    recorder.write(
+        frame,
+        level=level,
+        settled=step.settled,
+        board=step.board.to_json() if step.board else None,
+        action=action_to_json(step.action) if step.action else None,
+        stage_ms={k: round(v, 3) for k, v in step.stage_ms.items()},
+    )
