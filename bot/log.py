@@ -15,6 +15,7 @@ def configure_logging(verbose: bool = False, json_path: Path | None = None) -> N
     """Send logs to stderr (INFO, or DEBUG with per-frame stage timings when `verbose`)
     without breaking progress bars, and every record as a JSON line to `json_path`."""
     logger.remove()
+    logger.enable("bot")
     logger.add(
         lambda message: tqdm.write(message, end="", file=sys.stderr),
         level="DEBUG" if verbose else "INFO",
