@@ -18,6 +18,16 @@ from bot.errors import ProfileError, TilebotError
 from bot.log import configure_logging
 
 
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} must be positive")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
     parser = argparse.ArgumentParser(
@@ -35,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--pid", type=int, help="follow the window of this process")
     target.add_argument("--region", metavar="X,Y,W,H", help="a fixed screen region")
     rec.add_argument("--out", type=Path, required=True, metavar="DIR", help="new recording folder")
-    rec.add_argument("--fps", type=float, default=30.0, help="frames per second (default 30)")
-    rec.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    rec.add_argument("--fps", type=_positive, default=30.0, help="frames per second (default 30)")
+    rec.add_argument("--duration", type=_positive, metavar="S", help="stop after S seconds")
     rec.add_argument("--codec", choices=["qoi", "png"], default="qoi", help="frame file format")
     rec.add_argument("--display", help="X display (default: $DISPLAY)")
 

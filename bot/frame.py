@@ -7,6 +7,7 @@ pixels plus the frame's screen origin; array positions are (row, col).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -116,3 +117,15 @@ def check_pixels(pixels: object, what: str = "image") -> None:
         raise FrameError(f"{what}: expected shape (H, W, 3) BGR, got {pixels.shape}")
     if pixels.shape[0] == 0 or pixels.shape[1] == 0:
         raise FrameError(f"{what}: empty image {pixels.shape}")
+
+
+class FrameSource(Protocol):
+    """Where the loop gets its frames: the live screen, or a recording in replay."""
+
+    def grab(self) -> Frame:
+        """The next frame; SourceExhausted at the end, another TilebotError on failure."""
+        ...
+
+    def close(self) -> None:
+        """Release what the source holds. Safe to call more than once."""
+        ...

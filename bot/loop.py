@@ -19,25 +19,13 @@ from bot.actions import Action, action_to_json
 from bot.board import Board
 from bot.clock import Clock
 from bot.errors import SourceExhausted
-from bot.frame import Frame, Region
+from bot.frame import Frame, FrameSource, Region
 from bot.policy import Context, Policy
 from bot.profile import LevelProfile
 from bot.settle import SettleState, settle_step
 
 Reader = Callable[[Frame], Board]
 """Reads a frame into a board (a recognizer bound to its level profile and templates)."""
-
-
-class FrameSource(Protocol):
-    """Where frames come from: the screen live, a recording in replay."""
-
-    def grab(self) -> Frame:
-        """The next frame; SourceExhausted when there are no more."""
-        ...
-
-    def close(self) -> None:
-        """Release what the source holds."""
-        ...
 
 
 class Recorder(Protocol):
