@@ -19,8 +19,10 @@ def field(width: int = 160, height: int = 120, seed: int = 0) -> Pixels:
     return np.asarray(cv2.add(img, noise), dtype=np.uint8)
 
 
-def rolling_frames(count: int, still_every: int = 10, dt: float = 0.02, seed: int = 0) -> list[Frame]:
-    """`count` frames dt seconds apart: a ball moves for `still_every` frames, then rests as long."""
+def rolling_frames(
+    count: int, still_every: int = 10, dt: float = 0.02, seed: int = 0
+) -> list[Frame]:
+    """`count` frames dt s apart: a ball moves for `still_every` frames, then rests as long."""
     base = field(seed=seed)
     frames = []
     x = 20

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions import Click, Direction, Drag, KeyPress, MouseButton, action_from_json, action_to_json
+from bot.actions import (
+    Click,
+    Direction,
+    Drag,
+    KeyPress,
+    MouseButton,
+    action_from_json,
+    action_to_json,
+)
 from bot.board import UNKNOWN, Board, Cell
 from bot.errors import RecordingError
 

@@ -24,7 +24,10 @@ def test_frame_pixels_are_read_only_and_caller_array_untouched() -> None:
     [
         (np.zeros((4, 5, 3), np.float32), "frame 3: expected dtype uint8, got float32"),
         (np.zeros((4, 5), np.uint8), r"frame 3: expected shape \(H, W, 3\) BGR, got \(4, 5\)"),
-        (np.zeros((4, 5, 4), np.uint8), r"frame 3: expected shape \(H, W, 3\) BGR, got \(4, 5, 4\)"),
+        (
+            np.zeros((4, 5, 4), np.uint8),
+            r"frame 3: expected shape \(H, W, 3\) BGR, got \(4, 5, 4\)",
+        ),
         (np.zeros((0, 5, 3), np.uint8), r"frame 3: empty image \(0, 5, 3\)"),
         ([[1, 2, 3]], "frame 3: expected a numpy array, got list"),
     ],

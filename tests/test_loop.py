@@ -18,7 +18,7 @@ LEVEL = LevelProfile(
 )
 
 
-def replay_once(path: Path, limits: Limits = Limits()) -> list[Step]:
+def replay_once(path: Path, limits: Limits | None = None) -> list[Step]:
     clock = VirtualClock()
     steps: list[Step] = []
     result = run_loop(
@@ -28,7 +28,7 @@ def replay_once(path: Path, limits: Limits = Limits()) -> list[Step]:
         make_reader(LEVEL),
         actuator=RecordingActuator(),
         on_step=steps.append,
-        limits=limits,
+        limits=limits or Limits(),
     )
     assert result.frames == len(steps)
     return steps

@@ -93,7 +93,8 @@ def test_missing_required_section_and_wrong_format() -> None:
 
 def test_wrong_type() -> None:
     assert problems(GOOD.replace("rows = 5", 'rows = "five"')) == [
-        "p.toml: base.grid.rows: Input should be a valid integer, unable to parse string as an integer"
+        "p.toml: base.grid.rows: Input should be a valid integer, "
+        "unable to parse string as an integer"
     ]
 
 

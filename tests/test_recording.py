@@ -51,7 +51,9 @@ def test_identical_consecutive_frames_are_stored_once(tmp_path: Path) -> None:
     assert len(files) == len(moving)
     rec = Recording.open(path)
     assert len(rec) == 40
-    assert all(np.array_equal(a.pixels, b.pixels) for a, b in zip(frames, rec.frames(), strict=True))
+    assert all(
+        np.array_equal(a.pixels, b.pixels) for a, b in zip(frames, rec.frames(), strict=True)
+    )
 
 
 def test_replay_source_drives_the_virtual_clock(tmp_path: Path) -> None:
@@ -131,7 +133,9 @@ def test_unknown_format_version(good: Path) -> None:
     m = json.loads((good / "manifest.json").read_text())
     m["version"] = 7
     (good / "manifest.json").write_text(json.dumps(m))
-    with pytest.raises(RecordingError, match=r"unknown format version 7; this Tilebot reads version 1"):
+    with pytest.raises(
+        RecordingError, match=r"unknown format version 7; this Tilebot reads version 1"
+    ):
         Recording.open(good)
 
 
@@ -190,5 +194,7 @@ def test_wrong_frame_size(good: Path) -> None:
     lines[1] = json.dumps(ev) + "\n"
     (good / "events.jsonl").write_text("".join(lines))
     rec = Recording.open(good)
-    with pytest.raises(RecordingError, match=r"\(frame 1\): image is 160x120 but the event says 100x100"):
+    with pytest.raises(
+        RecordingError, match=r"\(frame 1\): image is 160x120 but the event says 100x100"
+    ):
         list(rec.frames())
