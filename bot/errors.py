@@ -41,3 +41,7 @@ class UnsafeAction(TilebotError):
 
 class SourceExhausted(TilebotError):
     """A frame source has no more frames (the end of a replay)."""
+
+
+class Stopped(TilebotError):
+    """The user stopped the bot: the fail-safe corner or the kill key."""

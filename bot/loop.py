@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.errors import SourceExhausted
 from bot.frame import Frame, FrameSource, Region
 from bot.policy import Context, Policy
-from bot.profile import LevelProfile
+from bot.profile import LevelProfile, Timing
 from bot.settle import SettleState, settle_step
 
 Reader = Callable[[Frame], Board]
@@ -75,6 +75,45 @@ class LoopResult:
         return [(s.index, s.t, action_to_json(s.action)) for s in self.actions if s.action]
 
 
+@dataclass
+class _Guard:
+    """The loop's safety memory: pacing, patience with doubt, and the stuck-click guard."""
+
+    timing: Timing
+    last_action_at: float | None = None
+    uncertain_since: float | None = None
+    board_at_action: Board | None = None
+    no_effect: int = 0
+
+    def may_act(self, now: float) -> bool:
+        """False until 1 / max_actions_per_s has passed since the last action."""
+        gap = 1.0 / self.timing.max_actions_per_s
+        return self.last_action_at is None or now - self.last_action_at >= gap
+
+    def check(self, board: Board, now: float, index: int) -> str | None:
+        """A reason to stop, given a fresh read: doubt for too long, or clicks that do nothing."""
+        if not board.is_certain:
+            self.uncertain_since = now if self.uncertain_since is None else self.uncertain_since
+            if (now - self.uncertain_since) * 1e3 > self.timing.unknown_wait_ms:
+                return (
+                    f"the board stayed uncertain for {self.timing.unknown_wait_ms} ms "
+                    f"({board.unknown_count} unknown cells at frame {index})"
+                )
+            return None
+        self.uncertain_since = None
+        if self.board_at_action is not None:
+            self.no_effect = self.no_effect + 1 if board == self.board_at_action else 0
+            self.board_at_action = None
+            if self.no_effect >= self.timing.no_effect_limit:
+                return f"{self.no_effect} actions in a row changed nothing on the board (stuck?)"
+        return None
+
+    def acted(self, board: Board, now: float) -> None:
+        """Remember the board an action was taken on, and when."""
+        self.last_action_at = now
+        self.board_at_action = board
+
+
 def run_loop(
     source: FrameSource,
     clock: Clock,
@@ -87,25 +126,28 @@ def run_loop(
     level_name: str | None = None,
     window: Callable[[Frame], Region] | None = None,
     fps: float | None = None,
-    limits: Limits = Limits(),
+    limits: Limits | None = None,
+    stop_check: Callable[[], str | None] | None = None,
     on_step: Callable[[Step], None] | None = None,
 ) -> LoopResult:
-    """Run until the source ends, a limit is reached, the policy is done, or a wait expires.
+    """Run until the source ends, a limit is reached, the policy is done, or a guard trips.
 
-    window: gives the game window's screen region for a frame (defaults to the frame's own
-    region); actions must stay inside it. fps: pace grabs to at most this rate (live only:
-    a virtual clock does not sleep). Errors of the source (a vanished window) end the run
-    and propagate.
+    Acts only on a settled board with no unknown cell, at most max_actions_per_s, and
+    after a window move only once the board has settled again at its new place.
+    window: the game window's screen region for a frame (default: the frame's own
+    region); every action must stay inside it. fps: pace grabs (a virtual clock does not
+    sleep). stop_check: polled each frame (a kill switch); a message stops the run.
+    Errors of the source (a vanished window) and of the actuator propagate.
     """
+    limits = limits or Limits()
     result = LoopResult()
     settle = SettleState()
+    guard = _Guard(level.timing)
     history: list[Action] = []
-    uncertain_since: float | None = None
-    last_action_at: float | None = None
-    min_gap_s = 1.0 / level.timing.max_actions_per_s
+    origin: tuple[int, int] | None = None
     period = 1.0 / fps if fps else 0.0
     next_due = clock.now()
-    while True:
+    while not result.stopped_because:
         if limits.max_frames is not None and result.frames >= limits.max_frames:
             result.stopped_because = f"frame limit ({limits.max_frames}) reached"
             break
@@ -118,40 +160,39 @@ def run_loop(
             break
         now = clock.now()
         t1 = time.perf_counter()
+        ms["grab"] = (t1 - t0) * 1e3
+        if origin is not None and frame.origin != origin:
+            logger.info("window moved to {}; waiting for a settled read there", frame.origin)
+            settle = settle.expect_change(now)
+        origin = frame.origin
         settle, verdict = settle_step(settle, frame, level.grid, level.settle, now)
         t2 = time.perf_counter()
-        ms["grab"], ms["settle"] = (t1 - t0) * 1e3, (t2 - t1) * 1e3
+        ms["settle"] = (t2 - t1) * 1e3
         board: Board | None = None
         action: Action | None = None
-        stop: str | None = None
-        if verdict.settled and not _too_soon(last_action_at, now, min_gap_s):
+        if verdict.settled and guard.may_act(now):
             board = reader(frame)
             result.reads += 1
             t3 = time.perf_counter()
             ms["read"] = (t3 - t2) * 1e3
             if policy is not None:
-                if not board.is_certain:
-                    uncertain_since = now if uncertain_since is None else uncertain_since
-                    if (now - uncertain_since) * 1e3 > level.timing.unknown_wait_ms:
-                        stop = (
-                            f"board stayed uncertain for {level.timing.unknown_wait_ms} ms "
-                            f"({board.unknown_count} unknown cells at frame {frame.index})"
-                        )
-                else:
-                    uncertain_since = None
+                stop = guard.check(board, now, frame.index)
+                if stop:
+                    result.stopped_because = stop
+                elif board.is_certain:
                     ctx = Context(level_name, frame.index, now, tuple(history))
                     action = policy.decide(board, ctx)
                     if action is None:
-                        stop = "the policy has no further move"
+                        result.stopped_because = "the policy has no further move"
                 ms["decide"] = (time.perf_counter() - t3) * 1e3
-        if action is not None and actuator is not None:
+        if action is not None and board is not None and actuator is not None:
             t4 = time.perf_counter()
             region = window(frame) if window else frame.region
             actuator.perform(action, Placement(level.grid, frame.origin, region))
             ms["act"] = (time.perf_counter() - t4) * 1e3
             # Times come from the frame, not the wall: replay then settles and paces
             # exactly as the live run did.
-            last_action_at = now
+            guard.acted(board, now)
             settle = settle.expect_change(now)
             history.append(action)
         step = Step(frame.index, now, verdict.settled, board, action, ms)
@@ -160,28 +201,28 @@ def run_loop(
             _record(recorder, frame, step, level_name, playing=policy is not None)
         if on_step is not None:
             on_step(step)
-        logger.bind(frame=frame.index, t=now, stage_ms=ms).debug(
-            "frame {} t={:.3f} settled={} action={} ms={}",
-            frame.index,
-            now,
-            verdict.settled,
-            action_to_json(action) if action else None,
-            {k: round(v, 2) for k, v in ms.items()},
-        )
-        if stop is not None:
-            result.stopped_because = stop
-            break
+        _log_step(step)
         if limits.max_actions is not None and len(result.actions) >= limits.max_actions:
-            result.stopped_because = f"action limit ({limits.max_actions}) reached"
-            break
-        if period:
+            result.stopped_because = result.stopped_because or (
+                f"action limit ({limits.max_actions}) reached"
+            )
+        if stop_check is not None and not result.stopped_because:
+            result.stopped_because = stop_check() or ""
+        if period and not result.stopped_because:
             next_due += period
             clock.sleep(next_due - clock.now())
     return result
 
 
-def _too_soon(last_action_at: float | None, now: float, min_gap_s: float) -> bool:
-    return last_action_at is not None and now - last_action_at < min_gap_s
+def _log_step(step: Step) -> None:
+    logger.bind(frame=step.index, t=step.t, stage_ms=step.stage_ms).debug(
+        "frame {} t={:.3f} settled={} action={} ms={}",
+        step.index,
+        step.t,
+        step.settled,
+        action_to_json(step.action) if step.action else None,
+        {k: round(v, 2) for k, v in step.stage_ms.items()},
+    )
 
 
 def _account(result: LoopResult, step: Step) -> None:
