@@ -88,7 +88,8 @@ class _Guard:
     def may_act(self, now: float) -> bool:
         """False until 1 / max_actions_per_s has passed since the last action."""
         gap = 1.0 / self.timing.max_actions_per_s
-        return self.last_action_at is None or now - self.last_action_at >= gap
+        # 1 ns of slack: recorded times 0.2 s apart may differ by 0.19999999 s.
+        return self.last_action_at is None or now - self.last_action_at >= gap - 1e-9
 
     def check(self, board: Board, now: float, index: int) -> str | None:
         """A reason to stop, given a fresh read: doubt for too long, or clicks that do nothing."""

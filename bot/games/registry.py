@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import MappingProxyType
 
+from bot.games.fling import FlingPolicy
 from bot.policy import Policy
 
 PolicyFactory = Callable[[], Policy]
 
-POLICIES: MappingProxyType[str, PolicyFactory] = MappingProxyType({})
+POLICIES: MappingProxyType[str, PolicyFactory] = MappingProxyType({"fling": FlingPolicy})
 """Game name -> a factory of fresh policies (a policy may keep a plan for one run)."""
 
 
