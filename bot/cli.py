@@ -14,7 +14,8 @@ from pathlib import Path
 from loguru import logger
 
 from bot import __version__
-from bot.errors import ProfileError, TilebotError
+from bot.commands.sources import add_target_arguments
+from bot.errors import ProfileError, Stopped, TilebotError
 from bot.log import configure_logging
 
 
@@ -40,15 +41,25 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     rec = sub.add_parser("record", help="record frames of a window or screen region")
-    target = rec.add_mutually_exclusive_group(required=True)
-    target.add_argument("--window", metavar="TITLE", help="follow the window whose title has this")
-    target.add_argument("--pid", type=int, help="follow the window of this process")
-    target.add_argument("--region", metavar="X,Y,W,H", help="a fixed screen region")
+    add_target_arguments(rec)
     rec.add_argument("--out", type=Path, required=True, metavar="DIR", help="new recording folder")
     rec.add_argument("--fps", type=_positive, default=30.0, help="frames per second (default 30)")
     rec.add_argument("--duration", type=_positive, metavar="S", help="stop after S seconds")
     rec.add_argument("--codec", choices=["qoi", "png"], default="qoi", help="frame file format")
-    rec.add_argument("--display", help="X display (default: $DISPLAY)")
+
+    run = sub.add_parser("run", help="play a game live: capture, read, decide, act")
+    add_target_arguments(run)
+    run.add_argument("--profile", type=Path, required=True, metavar="FILE")
+    run.add_argument("--level", metavar="L", help="level of the profile (default: base)")
+    run.add_argument("--fps", type=_positive, default=30.0, help="grabs per second (default 30)")
+    run.add_argument("--record", type=Path, metavar="DIR", help="record frames, boards, actions")
+    run.add_argument("--dry-run", action="store_true", help="decide but never touch the mouse")
+    run.add_argument("--max-moves", type=int, metavar="N", help="stop after N actions")
+    run.add_argument("--max-seconds", type=_positive, metavar="S", help="stop after S seconds")
+    run.add_argument("--self-test", action="store_true", help="only run the coordinate self-test")
+    run.add_argument(
+        "--kill-key", default="Escape", help="hold this key to stop the bot (default Escape)"
+    )
 
     rep = sub.add_parser("replay", help="run the loop over a recording, without a screen")
     rep.add_argument("recording", type=Path, metavar="RECORDING")
@@ -76,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.commands.record import record_command
 
             return record_command(args)
+        if args.command == "run":
+            from bot.commands.run import run_command
+
+            return run_command(args)
         if args.command == "replay":
             from bot.commands.replay import replay_command
 
@@ -86,6 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 2
+    except Stopped as exc:
+        logger.warning("stopped: {}", exc)
+        return 130
     except TilebotError as exc:
         logger.error("{}", exc)
         return 2

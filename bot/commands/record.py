@@ -3,40 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-from collections.abc import Iterator
 
 from loguru import logger
 
-from bot.capture import ScreenSource
-from bot.clock import Clock, RealClock
+from bot.clock import RealClock
+from bot.commands.sources import open_source
 from bot.errors import WindowLost
-from bot.frame import Region
 from bot.recording import RecordingWriter
-from bot.window import WindowLocator, default_locator
-
-
-@contextlib.contextmanager
-def open_source(
-    args: argparse.Namespace, clock: Clock
-) -> Iterator[tuple[ScreenSource, Region | None, str]]:
-    """The screen source the arguments ask for, with its first region and a description."""
-    if args.region:
-        region = Region.parse(args.region)
-        with ScreenSource.of_region(region, clock, display=args.display) as source:
-            yield source, region, f"region {args.region}"
-        return
-    locator: WindowLocator = default_locator(args.display)
-    try:
-        if args.pid is not None:
-            window, what = locator.find_by_pid(args.pid), f"window of pid {args.pid}"
-        else:
-            window, what = locator.find_by_title(args.window), f"window {args.window!r}"
-        region = locator.geometry(window)
-        with ScreenSource.of_window(window, locator, clock, display=args.display) as source:
-            yield source, region, what
-    finally:
-        locator.close()
 
 
 def record_command(args: argparse.Namespace) -> int:

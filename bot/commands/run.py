@@ -1,0 +1,94 @@
+"""`tilebot run`: play a game live with the one loop, the real clock and the real mouse."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+
+from loguru import logger
+
+from bot.act import Actuator, RecordingActuator
+from bot.clock import RealClock
+from bot.commands.replay import pick_level
+from bot.commands.sources import open_source
+from bot.errors import ProfileError
+from bot.games.registry import policy_for
+from bot.loop import Limits, LoopResult, run_loop
+from bot.profile import load_profile
+from bot.reading import make_reader
+from bot.recording import RecordingWriter
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Self-test the coordinates, then play until done, a limit, the kill key or the fail-safe."""
+    profile = load_profile(args.profile)
+    level = pick_level(profile, args.level, args.profile)
+    policy = policy_for(profile.game)
+    if policy is None:
+        raise ProfileError(
+            [
+                f"{args.profile}: game: Tilebot has no policy for {profile.game!r} yet "
+                "(record and replay work for any game)"
+            ]
+        )
+    clock = RealClock()
+    with contextlib.ExitStack() as stack:
+        source, region, what = stack.enter_context(open_source(args, clock))
+        actuator: Actuator
+        if args.dry_run:
+            actuator = RecordingActuator()
+        else:
+            from bot.pyautogui_actuator import PyAutoGuiActuator
+
+            actuator = PyAutoGuiActuator()
+        stop_check = None
+        if not args.dry_run:
+            from bot.killswitch import KillSwitch
+
+            switch = KillSwitch(args.kill_key, args.display)
+            stack.callback(switch.close)
+            stop_check = switch.reason
+            logger.info("hold {} (or move the pointer into a screen corner) to stop", args.kill_key)
+        recorder = None
+        if args.record:
+            recorder = stack.enter_context(
+                RecordingWriter(
+                    args.record,
+                    region=region,
+                    source=what,
+                    profile=str(args.profile),
+                    level=args.level,
+                    playing=True,
+                    start_time=clock.now(),
+                )
+            )
+        frames = int(args.max_seconds * args.fps) if args.max_seconds else None
+        logger.info("playing {} on {} (level {})", profile.game, what, args.level or "base")
+        result = run_loop(
+            source,
+            clock,
+            level,
+            make_reader(level, args.profile),
+            policy=policy,
+            actuator=actuator,
+            recorder=recorder,
+            level_name=args.level,
+            fps=args.fps,
+            limits=Limits(max_frames=frames, max_actions=args.max_moves),
+            stop_check=stop_check,
+        )
+    _summarise(result)
+    return 0
+
+
+def _summarise(result: LoopResult) -> None:
+    print(f"frames: {result.frames}; boards read: {result.reads}; actions: {len(result.actions)}")
+    totals = result.stage_ms_total
+    if result.frames:
+        stages = ", ".join(f"{k} {v / result.frames:.2f}" for k, v in totals.items())
+        print(f"mean ms per frame: {stages}")
+    reads = [s.stage_ms["read"] for s in result.actions if "read" in s.stage_ms]
+    if reads:
+        print(f"read ms at actions: median {statistics.median(reads):.2f}")
+    print(f"stopped: {result.stopped_because}")
