@@ -11,6 +11,7 @@ Input coordinates may differ from capture pixels (a scaled desktop): input = cap
 
 from __future__ import annotations
 
+import warnings
 from types import ModuleType
 from typing import Any
 
@@ -18,7 +19,7 @@ from loguru import logger
 
 from bot.act import Placement
 from bot.actions import Action
-from bot.errors import CaptureError, Stopped
+from bot.errors import CaptureError, Stopped, UnsafeAction
 from bot.frame import Region
 from bot.safety import Point, ScreenPlan, plan_action
 
@@ -61,8 +62,14 @@ class PyAutoGuiActuator:
             self._call(gui.moveTo, x0, y0)
             self._call(gui.dragTo, x1, y1, duration=plan.duration_s, button=plan.button.value)
         else:
+            key = _pressable(plan.key)
+            if not gui.isValidKey(key):
+                # pyautogui silently presses nothing for a name it does not know.
+                raise UnsafeAction(
+                    f"key {plan.key!r} is not a key name pyautogui knows; nothing was sent"
+                )
             self.move_to(plan.points[0])
-            self._call(gui.press, plan.key)
+            self._call(gui.press, key)
         self.sent.append(plan)
         logger.debug("sent {} at {}", plan.kind, plan.points)
 
@@ -75,7 +82,22 @@ class PyAutoGuiActuator:
             ) from None
 
 
+def _pressable(key: str | None) -> str:
+    """`key` as pyautogui's press looks it up: names longer than one letter in lower case."""
+    name = key or ""
+    return name.lower() if len(name) > 1 else name
+
+
 def _import_pyautogui() -> ModuleType:
+    # Importing pyautogui runs `which` through subprocess pipes that it never closes
+    # (pyscreeze, mouseinfo) and drops some of them at once; those ResourceWarnings are
+    # about the library, not the caller, and would fail a run that treats warnings as errors.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        return _import_quietly()
+
+
+def _import_quietly() -> ModuleType:
     try:
         import pyautogui
     except KeyError as exc:  # pyautogui reads os.environ["DISPLAY"] at import

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import shutil
 import struct
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.errors import CaptureError
+from bot.frame import Region
 from bot.window import WindowId, X11Locator, open_x11
 
 SCREEN_WIDTH_PX = 1280
@@ -29,6 +32,8 @@ DISPLAY_TRIES = 20
 STARTUP_WAIT_S = 10.0
 """How long a server or a game may take to show up before the setup is declared broken."""
 POLL_S = 0.02
+TK_TARGET = Path(__file__).with_name("tk_target.py")
+"""A bare Tk window that logs the input it receives (see that file)."""
 WINDOW_AT = (100, 100)
 """Where games are moved: away from (0, 0), pyautogui's fail-safe corner."""
 
@@ -162,6 +167,48 @@ def running_game(
         yield Game(process, window)
     finally:
         _stop(process)
+
+
+@dataclass(frozen=True, slots=True)
+class TkTarget:
+    """A running tests/tk_target.py window and the file its input events are logged to."""
+
+    process: subprocess.Popen[bytes]
+    window: WindowId
+    log: Path
+
+
+@contextlib.contextmanager
+def running_tk_target(locator: X11Locator, log: Path, geometry: Region) -> Iterator[TkTarget]:
+    """Start tests/tk_target.py on the locator's display as a `geometry` window logging to
+    `log`; yield it once it printed "ready" and the locator sees it there.
+
+    Terminates and waits for it on exit. Raise LiveSetupError when it exits, stays silent
+    or shows up at another place or size (a window manager would do that).
+    """
+    size = f"{geometry.width}x{geometry.height}+{geometry.x}+{geometry.y}"
+    process = subprocess.Popen(
+        [sys.executable, str(TK_TARGET), "--geometry", size, "--log", str(log)],
+        env={**os.environ, "DISPLAY": locator.display_name},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert process.stdout is not None  # piped above
+        ready, _, _ = select.select([process.stdout], [], [], STARTUP_WAIT_S)
+        line = process.stdout.readline() if ready else b""
+        if line.strip() != b"ready":
+            raise LiveSetupError(f"{TK_TARGET} did not report ready (got {line!r})")
+        window = _wait_for_window(locator, process, TK_TARGET)
+        where = locator.geometry(window)
+        if where != geometry:
+            raise LiveSetupError(f"{TK_TARGET} window is at {where}, not {geometry}")
+        yield TkTarget(process, window, log)
+    finally:
+        _stop(process)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def move_window(locator: X11Locator, window: WindowId, x: int, y: int) -> None:
