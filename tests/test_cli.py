@@ -144,3 +144,22 @@ def test_record_window_until_it_vanishes(launch_game: LaunchGame, tmp_path: Path
     frames = list(Recording.open(out).frames())
     assert frames[0].pixels.shape == (350, 288, 3)
     assert frames[0].origin == (100, 100)
+
+
+@pytest.mark.live
+def test_run_self_test_on_a_real_window(launch_game: LaunchGame) -> None:
+    game = launch_game("flip", "5x5#1")
+    proc = _tilebot("run", "--self-test", "--pid", str(game.process.pid), "--profile", str(PROFILE))
+    _, err = proc.communicate()
+    assert proc.returncode == 0, err
+    assert "self-test pointer: ok" in err and "self-test frame: ok" in err
+
+
+def test_run_refuses_a_game_without_a_policy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "other.toml"
+    other.write_text(PROFILE.read_text().replace('game = "flip"', 'game = "chess"'))
+    args = ["run", "--region", "0,0,10,10", "--profile", str(other), "--dry-run"]
+    assert main(args) == 2
+    assert "game: Tilebot has no policy for 'chess' yet" in capsys.readouterr().err

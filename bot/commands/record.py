@@ -16,7 +16,8 @@ def record_command(args: argparse.Namespace) -> int:
     """Grab frames at --fps until --duration, Ctrl-C or the window vanishes; always close."""
     clock = RealClock()
     period = 1.0 / args.fps
-    with open_source(args, clock) as (source, region, what):
+    with open_source(args, clock) as target:
+        source, region, what = target.source, target.region, target.what
         logger.info("recording {} into {} at {} fps", what, args.out, args.fps)
         start = clock.now()
         with RecordingWriter(

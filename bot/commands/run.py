@@ -5,19 +5,23 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
+from typing import TYPE_CHECKING
 
 from loguru import logger
 
 from bot.act import Actuator, RecordingActuator
 from bot.clock import RealClock
 from bot.commands.replay import pick_level
-from bot.commands.sources import open_source
+from bot.commands.sources import LiveTarget, open_source
 from bot.errors import ProfileError
 from bot.games.registry import policy_for
 from bot.loop import Limits, LoopResult, run_loop
-from bot.profile import load_profile
+from bot.profile import GridSpec, load_profile
 from bot.reading import make_reader
 from bot.recording import RecordingWriter
+
+if TYPE_CHECKING:
+    from bot.pyautogui_actuator import PyAutoGuiActuator
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -25,7 +29,7 @@ def run_command(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     level = pick_level(profile, args.level, args.profile)
     policy = policy_for(profile.game)
-    if policy is None:
+    if policy is None and not args.self_test:
         raise ProfileError(
             [
                 f"{args.profile}: game: Tilebot has no policy for {profile.game!r} yet "
@@ -34,14 +38,18 @@ def run_command(args: argparse.Namespace) -> int:
         )
     clock = RealClock()
     with contextlib.ExitStack() as stack:
-        source, region, what = stack.enter_context(open_source(args, clock))
+        target = stack.enter_context(open_source(args, clock))
+        source, region, what = target.source, target.region, target.what
         actuator: Actuator
-        if args.dry_run:
+        if args.dry_run and not args.self_test:
             actuator = RecordingActuator()
         else:
             from bot.pyautogui_actuator import PyAutoGuiActuator
 
-            actuator = PyAutoGuiActuator()
+            actuator = live = PyAutoGuiActuator()
+            _self_test(target, live, level.grid, args.display)
+            if args.self_test:
+                return 0
         stop_check = None
         if not args.dry_run:
             from bot.killswitch import KillSwitch
@@ -63,6 +71,7 @@ def run_command(args: argparse.Namespace) -> int:
                     start_time=clock.now(),
                 )
             )
+        assert policy is not None  # checked above; only the self-test runs without one
         frames = int(args.max_seconds * args.fps) if args.max_seconds else None
         logger.info("playing {} on {} (level {})", profile.game, what, args.level or "base")
         result = run_loop(
@@ -80,6 +89,25 @@ def run_command(args: argparse.Namespace) -> int:
         )
     _summarise(result)
     return 0
+
+
+def _self_test(
+    target: LiveTarget, actuator: PyAutoGuiActuator, grid: GridSpec, display: str | None
+) -> None:
+    """Check that capture, window and input coordinates agree; SelfTestFailed if not."""
+    from bot.selftest import run_self_test
+
+    if target.locator is None or target.window is None:
+        logger.warning("self-test skipped: it needs a window (--window or --pid), not a region")
+        return
+    report = run_self_test(
+        target.source, target.locator, target.window, actuator, grid, display=display
+    )
+    for check in report.checks:
+        logger.info(
+            "self-test {}: {} ({})", check.name, "ok" if check.passed else "FAILED", check.message
+        )
+    report.raise_for_failure()
 
 
 def _summarise(result: LoopResult) -> None:

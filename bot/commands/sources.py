@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from bot.capture import ScreenSource
 from bot.clock import Clock
 from bot.frame import Region
-from bot.window import WindowLocator, default_locator
+from bot.window import WindowId, WindowLocator, default_locator
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,18 +22,28 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--display", help="X display (default: $DISPLAY)")
 
 
-@contextlib.contextmanager
-def open_source(
-    args: argparse.Namespace, clock: Clock
-) -> Iterator[tuple[ScreenSource, Region | None, str]]:
-    """The screen source the arguments ask for, with its first region and a description.
+@dataclass(frozen=True, slots=True)
+class LiveTarget:
+    """An open screen source and what it captures.
 
-    For a window, `source.target` holds the locator and window id (for the self-test).
+    region: the first capture region (screen pixels). what: a description for logs.
+    locator, window: the followed window (None for a fixed region), for the self-test.
     """
+
+    source: ScreenSource
+    region: Region
+    what: str
+    locator: WindowLocator | None = None
+    window: WindowId | None = None
+
+
+@contextlib.contextmanager
+def open_source(args: argparse.Namespace, clock: Clock) -> Iterator[LiveTarget]:
+    """The screen source the arguments ask for (--window, --pid or --region)."""
     if args.region:
         region = Region.parse(args.region)
         with ScreenSource.of_region(region, clock, display=args.display) as source:
-            yield source, region, f"region {args.region}"
+            yield LiveTarget(source, region, f"region {args.region}")
         return
     locator: WindowLocator = default_locator(args.display)
     try:
@@ -42,6 +53,6 @@ def open_source(
             window, what = locator.find_by_title(args.window), f"window {args.window!r}"
         region = locator.geometry(window)
         with ScreenSource.of_window(window, locator, clock, display=args.display) as source:
-            yield source, region, what
+            yield LiveTarget(source, region, what, locator, window)
     finally:
         locator.close()
