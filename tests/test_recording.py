@@ -183,8 +183,44 @@ def test_corrupt_frame_file(good: Path) -> None:
     rec = Recording.open(good)
     with pytest.raises(RecordingError, match=r"000002.qoi \(frame 2\): corrupt QOI data"):
         list(rec.frames())
+    # frames stored as differences to frame 2 are lost with it, up to the next keyframe
     kept = [f.index for f in Recording.open(good, skip_damaged=True).frames()]
-    assert 2 not in kept and len(kept) == 11
+    assert kept == [0, 1]
+
+
+def test_damage_stops_at_the_next_keyframe(tmp_path: Path) -> None:
+    with RecordingWriter(tmp_path / "r", keyframe_interval=4) as w:
+        for f in rolling_frames(12):
+            w.write(f)
+    events = Recording.open(tmp_path / "r").events
+    assert [e.base is None for e in events[:10]] == [i % 4 == 0 for i in range(10)]
+    f = tmp_path / "r" / "frames" / "000002.qoi"
+    f.write_bytes(f.read_bytes()[:50])
+    rec = Recording.open(tmp_path / "r")
+    with pytest.raises(RecordingError, match=r"\(frame 3\): its base is damaged: .*000002.qoi"):
+        rec.load(rec.events[3])
+    kept = [f.index for f in Recording.open(tmp_path / "r", skip_damaged=True).frames()]
+    assert kept == [0, 1, 4, 5, 6, 7, 8, 9, 10, 11]
+
+
+def test_differences_shrink_recordings(tmp_path: Path) -> None:
+    frames = rolling_frames(30, still_every=30)
+    whole = write_with(tmp_path / "whole", frames, keyframe_interval=1)
+    delta = write_with(tmp_path / "delta", frames, keyframe_interval=30)
+    assert size_of(delta) * 5 < size_of(whole)
+    for a, b in zip(Recording.open(delta).frames(), frames, strict=True):
+        assert np.array_equal(a.pixels, b.pixels)
+
+
+def write_with(path: Path, frames: list[Frame], keyframe_interval: int) -> Path:
+    with RecordingWriter(path, keyframe_interval=keyframe_interval) as w:
+        for f in frames:
+            w.write(f)
+    return path
+
+
+def size_of(path: Path) -> int:
+    return sum(f.stat().st_size for f in (path / "frames").iterdir())
 
 
 def test_wrong_frame_size(good: Path) -> None:

@@ -4,12 +4,15 @@
                               "codec": "qoi" | "png", "region": {...} | null,
                               "profile": str | null, "level": str | null, "playing": bool}
     <dir>/frames/000000.qoi  one file per stored frame, written to a temporary name first
-                             and renamed into place when complete
+                             and renamed into place when complete; with QOI, most files
+                             hold the difference to an earlier file (its "base"), and
+                             every `keyframe_interval`-th stored frame is whole
     <dir>/events.jsonl       one JSON object per grabbed frame, appended and flushed in order,
                              each only after its frame file is in place
 
 An event: {"i": frame index, "t": seconds since the recording began, "frame": path of the
-frame file relative to <dir> (identical consecutive frames share one file), "size": [w, h],
+frame file relative to <dir> (identical consecutive frames share one file), "base": the
+file it is a difference to (absent for a whole frame), "size": [w, h],
 "origin": [x, y] screen position of pixel (0, 0)}, and when the bot was playing also
 "level", "settled", "board" (labels and confidence), "action" (or null) and "stage_ms".
 """
@@ -53,6 +56,9 @@ class Manifest(BaseModel):
     version: int
     started_at: str = Field(description="ISO 8601 wall-clock time of the first frame")
     codec: Codec = "qoi"
+    keyframe_interval: int = Field(
+        1, ge=1, description="every n-th stored frame is whole; the others are differences"
+    )
     region: RegionModel | None = None
     source: str = Field("", description="what was captured: window title, pid or region")
     profile: str | None = None
@@ -67,6 +73,7 @@ class Event(BaseModel):
     i: int = Field(ge=0)
     t: float = Field(ge=0)
     frame: str
+    base: str | None = None
     size: tuple[int, int]
     origin: tuple[int, int] = (0, 0)
     level: str | None = None
@@ -102,3 +109,13 @@ def decode(data: bytes, codec: Codec) -> Pixels:
     if img is None:
         raise ValueError("corrupt PNG data")
     return np.asarray(img, dtype=np.uint8)
+
+
+def difference(pixels: Pixels, base: Pixels) -> Pixels:
+    """(pixels - base) modulo 256, per channel: mostly zeros where little moved."""
+    return np.subtract(pixels, base, dtype=np.uint8)
+
+
+def undo_difference(delta: Pixels, base: Pixels) -> Pixels:
+    """Inverse of `difference`: (delta + base) modulo 256."""
+    return np.add(delta, base, dtype=np.uint8)

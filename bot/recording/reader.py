@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from loguru import logger
@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from bot.clock import VirtualClock
 from bot.errors import RecordingError, SourceExhausted
-from bot.frame import Frame
+from bot.frame import Frame, Pixels
 from bot.recording.format import (
     EVENTS,
     FORMAT_NAME,
@@ -28,6 +28,7 @@ from bot.recording.format import (
     Event,
     Manifest,
     decode,
+    undo_difference,
 )
 
 
@@ -40,6 +41,8 @@ class Recording:
     events: tuple[Event, ...]
     warnings: tuple[str, ...]
     skip_damaged: bool
+    _bases: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, Pixels] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def open(cls, path: str | Path, *, skip_damaged: bool = False) -> Recording:
@@ -58,13 +61,18 @@ class Recording:
 
         events = _read_events(path, damaged)
         kept: list[Event] = []
+        bases: dict[str, str | None] = {}
         for event in events:
             file = path / event.frame
             if not file.is_file():
                 damaged(f"{file} (frame {event.i}): frame file is missing")
                 continue
+            if event.base is not None and event.base not in bases:
+                damaged(f"{file} (frame {event.i}): its base {event.base} is not in the recording")
+                continue
+            bases.setdefault(event.frame, event.base)
             kept.append(event)
-        return cls(path, manifest, tuple(kept), tuple(warnings), skip_damaged)
+        return cls(path, manifest, tuple(kept), tuple(warnings), skip_damaged, bases)
 
     def __len__(self) -> int:
         return len(self.events)
@@ -76,16 +84,8 @@ class Recording:
 
     def load(self, event: Event, clock_time: float | None = None) -> Frame:
         """Decode `event`'s frame; RecordingError naming file and frame if it is damaged."""
-        file = self.path / event.frame
-        where = f"{file} (frame {event.i})"
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            raise RecordingError(f"{where}: cannot read: {exc.strerror}") from None
-        try:
-            pixels = decode(data, self.manifest.codec)
-        except ValueError as exc:
-            raise RecordingError(f"{where}: {exc}") from None
+        where = f"{self.path / event.frame} (frame {event.i})"
+        pixels = self._pixels(event.frame, where)
         h, w = pixels.shape[:2]
         if (w, h) != tuple(event.size):
             raise RecordingError(
@@ -93,6 +93,31 @@ class Recording:
             )
         t = event.t if clock_time is None else clock_time
         return Frame(pixels, event.i, t, tuple(event.origin))  # type: ignore[arg-type]
+
+    def _pixels(self, name: str, where: str) -> Pixels:
+        """Decode file `name`, applying its chain of bases; keeps the last one decoded."""
+        if name in self._cache:
+            return self._cache[name]
+        try:
+            data = (self.path / name).read_bytes()
+        except OSError as exc:
+            raise RecordingError(f"{where}: cannot read: {exc.strerror}") from None
+        try:
+            pixels = decode(data, self.manifest.codec)
+        except ValueError as exc:
+            raise RecordingError(f"{where}: {exc}") from None
+        base = self._bases.get(name)
+        if base is not None:
+            try:
+                under = self._pixels(base, f"{self.path / base}")
+            except RecordingError as exc:
+                raise RecordingError(f"{where}: its base is damaged: {exc}") from None
+            if under.shape != pixels.shape:
+                raise RecordingError(f"{where}: size differs from its base {base}")
+            pixels = undo_difference(pixels, under)
+        self._cache.clear()
+        self._cache[name] = pixels
+        return pixels
 
     def frames(self) -> Iterator[Frame]:
         """Every frame in order, timestamps as recorded; damaged ones skipped if asked."""

