@@ -105,7 +105,7 @@ def replay(path: Path) -> tuple[float, int, float, float]:
         ReplaySource(Recording.open(path), clock),
         clock,
         LEVEL,
-        make_reader(LEVEL),
+        make_reader(),
         actuator=RecordingActuator(),
         on_step=on_step,
     )

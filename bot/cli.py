@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--level", metavar="L", help="level of the profile (default: base)")
     rep.add_argument("--skip-damaged", action="store_true", help="replay past damaged frames")
     rep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    rep.add_argument(
+        "--decide",
+        action="store_true",
+        help="run the game's policy even on a frames-only recording",
+    )
 
     prof = sub.add_parser("profile", help="check a profile file or write the JSON schema")
     psub = prof.add_subparsers(dest="profile_command", required=True, metavar="ACTION")

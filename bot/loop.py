@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
 from loguru import logger
 
 from bot.act import Actuator, Placement
@@ -20,12 +22,13 @@ from bot.board import Board
 from bot.clock import Clock
 from bot.errors import SourceExhausted
 from bot.frame import Frame, FrameSource, Region
+from bot.levels import LevelChoice
 from bot.policy import Context, Policy
 from bot.profile import LevelProfile, Timing
-from bot.settle import SettleState, settle_step
+from bot.settle import SettleState, regions_mask, settle_step
 
-Reader = Callable[[Frame], Board]
-"""Reads a frame into a board (a recognizer bound to its level profile and templates)."""
+Reader = Callable[[Frame, LevelProfile], Board]
+"""Reads a frame into a board under a level's profile (a recognizer with its templates)."""
 
 
 class Recorder(Protocol):
@@ -41,7 +44,8 @@ class Step:
     """What the loop did with one frame.
 
     t: loop clock seconds when the frame was grabbed. board: None when not read (not
-    settled yet). stage_ms: wall milliseconds per stage (grab, settle, read, decide, act).
+    settled yet). stage_ms: wall milliseconds per stage (grab, scene, settle, read,
+    decide, act). level: the level's name (None for the base level).
     """
 
     index: int
@@ -50,6 +54,7 @@ class Step:
     board: Board | None
     action: Action | None
     stage_ms: dict[str, float]
+    level: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +120,14 @@ class _Guard:
         self.board_at_action = board
 
 
+class LevelChooser(Protocol):
+    """Picks each frame's level (a LevelSelector over the profile's scene bank)."""
+
+    def choose(self, frame: Frame, current: LevelChoice) -> LevelChoice:
+        """The level for `frame`, given the one in force."""
+        ...
+
+
 def run_loop(
     source: FrameSource,
     clock: Clock,
@@ -125,6 +138,7 @@ def run_loop(
     actuator: Actuator | None = None,
     recorder: Recorder | None = None,
     level_name: str | None = None,
+    selector: LevelChooser | None = None,
     window: Callable[[Frame], Region] | None = None,
     fps: float | None = None,
     limits: Limits | None = None,
@@ -135,6 +149,8 @@ def run_loop(
 
     Acts only on a settled board with no unknown cell, at most max_actions_per_s, and
     after a window move only once the board has settled again at its new place.
+    level, level_name: the level to play; with a `selector`, each frame's scene may
+    switch it (the settler starts afresh) or pause the bot (menus, popups, game over).
     window: the game window's screen region for a frame (default: the frame's own
     region); every action must stay inside it. fps: pace grabs (a virtual clock does not
     sleep). stop_check: polled each frame (a kill switch); a message stops the run.
@@ -142,6 +158,7 @@ def run_loop(
     """
     limits = limits or Limits()
     result = LoopResult()
+    choice = LevelChoice(level_name, level)
     settle = SettleState()
     guard = _Guard(level.timing)
     history: list[Action] = []
@@ -162,44 +179,73 @@ def run_loop(
         now = clock.now()
         t1 = time.perf_counter()
         ms["grab"] = (t1 - t0) * 1e3
+        if selector is not None:
+            new = selector.choose(frame, choice)
+            ms["scene"] = (time.perf_counter() - t1) * 1e3
+            if new.name != choice.name or new.scene != choice.scene:
+                logger.info("frame {}: scene {}, level {}", frame.index, new.scene, new.name)
+            if new.name != choice.name:
+                settle, guard = (
+                    SettleState(),
+                    _Guard(new.level.timing if new.level else level.timing),
+                )
+            choice = new
         if origin is not None and frame.origin != origin:
             logger.info("window moved to {}; waiting for a settled read there", frame.origin)
             settle = settle.expect_change(now)
         origin = frame.origin
-        settle, verdict = settle_step(settle, frame, level.grid, level.settle, now)
-        t2 = time.perf_counter()
-        ms["settle"] = (t2 - t1) * 1e3
         board: Board | None = None
         action: Action | None = None
-        if verdict.settled and guard.may_act(now):
-            board = reader(frame)
-            result.reads += 1
+        settled = False
+        active = choice.level
+        if active is not None:
+            t2 = time.perf_counter()
+            settle, verdict = settle_step(
+                settle,
+                frame,
+                active.grid,
+                active.settle,
+                now,
+                ignore=_ignored(frame, active),
+                min_changed_px=active.settle.min_changed_px,
+            )
             t3 = time.perf_counter()
-            ms["read"] = (t3 - t2) * 1e3
-            if policy is not None:
-                stop = guard.check(board, now, frame.index)
-                if stop:
-                    result.stopped_because = stop
-                elif board.is_certain:
-                    ctx = Context(level_name, frame.index, now, tuple(history))
-                    action = policy.decide(board, ctx)
-                    if action is None:
-                        result.stopped_because = "the policy has no further move"
-                ms["decide"] = (time.perf_counter() - t3) * 1e3
-        if action is not None and board is not None and actuator is not None:
-            t4 = time.perf_counter()
-            region = window(frame) if window else frame.region
-            actuator.perform(action, Placement(level.grid, frame.origin, region))
-            ms["act"] = (time.perf_counter() - t4) * 1e3
-            # Times come from the frame, not the wall: replay then settles and paces
-            # exactly as the live run did.
-            guard.acted(board, now)
-            settle = settle.expect_change(now)
-            history.append(action)
-        step = Step(frame.index, now, verdict.settled, board, action, ms)
+            ms["settle"] = (t3 - t2) * 1e3
+            settled = verdict.settled
+            if verdict.timed_out and policy is not None:
+                result.stopped_because = (
+                    f"the board never settled: still changing after "
+                    f"{active.settle.max_wait_ms} ms (frame {frame.index})"
+                )
+            if settled and guard.may_act(now):
+                board = reader(frame, active)
+                result.reads += 1
+                t4 = time.perf_counter()
+                ms["read"] = (t4 - t3) * 1e3
+                if policy is not None:
+                    stop = guard.check(board, now, frame.index)
+                    if stop:
+                        result.stopped_because = stop
+                    elif board.is_certain:
+                        ctx = Context(choice.name, frame.index, now, tuple(history))
+                        action = policy.decide(board, ctx)
+                        if action is None:
+                            result.stopped_because = "the policy has no further move"
+                    ms["decide"] = (time.perf_counter() - t4) * 1e3
+            if action is not None and board is not None and actuator is not None:
+                t5 = time.perf_counter()
+                region = window(frame) if window else frame.region
+                actuator.perform(action, Placement(active.grid, frame.origin, region))
+                ms["act"] = (time.perf_counter() - t5) * 1e3
+                # Times come from the frame, not the wall: replay then settles and paces
+                # exactly as the live run did.
+                guard.acted(board, now)
+                settle = settle.expect_change(now)
+                history.append(action)
+        step = Step(frame.index, now, settled, board, action, ms, choice.name)
         _account(result, step)
         if recorder is not None:
-            _record(recorder, frame, step, level_name, playing=policy is not None)
+            _record(recorder, frame, step, playing=policy is not None)
         if on_step is not None:
             on_step(step)
         _log_step(step)
@@ -213,6 +259,12 @@ def run_loop(
             next_due += period
             clock.sleep(next_due - clock.now())
     return result
+
+
+def _ignored(frame: Frame, level: LevelProfile) -> npt.NDArray[np.bool_] | None:
+    """The frame pixels the settler must not count: the level's ignore regions."""
+    regions = level.settle.ignore_regions
+    return regions_mask(frame.height, frame.width, regions) if regions else None
 
 
 def _log_step(step: Step) -> None:
@@ -234,13 +286,13 @@ def _account(result: LoopResult, step: Step) -> None:
         result.stage_ms_total[name] = result.stage_ms_total.get(name, 0.0) + value
 
 
-def _record(recorder: Recorder, frame: Frame, step: Step, level: str | None, playing: bool) -> None:
+def _record(recorder: Recorder, frame: Frame, step: Step, playing: bool) -> None:
     if not playing:
         recorder.write(frame)
         return
     recorder.write(
         frame,
-        level=level,
+        level=step.level,
         settled=step.settled,
         board=step.board.to_json() if step.board else None,
         action=action_to_json(step.action) if step.action else None,

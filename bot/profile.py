@@ -104,12 +104,22 @@ class TemplateSpec(_Strict):
 
 
 class SettleSpec(_Strict):
-    """When the board counts as still (see the frame-diff module)."""
+    """When the board counts as still: no change for `quiet_ms` of clock time.
+
+    quiet_ms must exceed both the game's longest gap between animation redraws and the
+    delay from an action to its first redraw (two identical grabs are not enough).
+    "quiet+confident" also requires a read with no unknown cell before acting (the loop
+    never acts on an uncertain read in either case).
+    """
 
     method: Literal["quiet", "quiet+confident"] = "quiet"
     quiet_ms: int = Field(60, ge=0, description="no change for this long means settled")
-    max_wait_ms: int = Field(3000, gt=0, description="give up waiting after this long")
+    max_wait_ms: int = Field(3000, gt=0, description="still moving after this long: timed out")
     pixel_tolerance: int = Field(8, ge=0, le=255, description="change below this is noise")
+    min_changed_px: int = Field(1, ge=1, description="fewer changed pixels than this are noise")
+    ignore_regions: list[tuple[int, int, int, int]] = Field(
+        default_factory=list, description="frame boxes (x, y, w, h) that never count: timers"
+    )
 
 
 class Timing(_Strict):
@@ -134,6 +144,20 @@ class LevelProfile(_Strict):
     timing: Timing = Timing()
 
 
+class SceneSpec(_Strict):
+    """Scene identification: which screen is showing, so the loop picks the level itself.
+
+    bank: a scene bank folder (scenes.json + thumbnails), relative to the profile.
+    levels: scene name -> level name to play on that screen. Scenes not listed (a menu,
+    a popup, game over) pause the bot; an unknown screen keeps the current level.
+    """
+
+    bank: str
+    max_distance: float = Field(0.25, gt=0, le=1)
+    min_margin: float = Field(0.02, ge=0, le=1)
+    levels: dict[str, str] = Field(default_factory=dict)
+
+
 class Profile(_Strict):
     """One game's profile: a base level and named levels that override it."""
 
@@ -142,6 +166,7 @@ class Profile(_Strict):
     description: str = ""
     base: LevelProfile
     levels: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    scenes: SceneSpec | None = None
 
     def level_names(self) -> list[str]:
         """The named levels, in file order."""
@@ -207,6 +232,10 @@ def parse_profile(text: str, source: str = "<profile>") -> Profile:
             profile.level(name)
         except ValidationError as exc:
             problems += [_format_error(source, e) for e in exc.errors()]
+    if profile.scenes is not None:
+        for scene, level in profile.scenes.levels.items():
+            if level not in profile.levels and level != "base":
+                problems.append(f"{source}: scenes.levels.{scene}: no level named {level!r}")
     if problems:
         raise ProfileError(problems)
     return profile

@@ -22,10 +22,13 @@ def check_grid_fits(frame: Frame, grid: GridSpec) -> None:
         )
 
 
-def make_reader(level: LevelProfile, profile_path: Path | None = None) -> Reader:
-    """A reader for `level`. Without a template bank every cell reads UNKNOWN (honestly)."""
+def make_reader(profile_path: Path | None = None) -> Reader:
+    """A reader for levels of the profile at `profile_path`.
 
-    def read_unknown(frame: Frame) -> Board:
+    Without a template bank every cell reads UNKNOWN (honestly).
+    """
+
+    def read_unknown(frame: Frame, level: LevelProfile) -> Board:
         check_grid_fits(frame, level.grid)
         g = level.grid
         return Board.from_labels([[UNKNOWN] * g.cols for _ in range(g.rows)], confidence=0.0)

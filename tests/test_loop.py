@@ -25,7 +25,7 @@ def replay_once(path: Path, limits: Limits | None = None) -> list[Step]:
         ReplaySource(Recording.open(path), clock),
         clock,
         LEVEL,
-        make_reader(LEVEL),
+        make_reader(),
         actuator=RecordingActuator(),
         on_step=steps.append,
         limits=limits or Limits(),

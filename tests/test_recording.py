@@ -190,12 +190,12 @@ def test_corrupt_frame_file(good: Path) -> None:
 
 def test_damage_stops_at_the_next_keyframe(tmp_path: Path) -> None:
     with RecordingWriter(tmp_path / "r", keyframe_interval=4) as w:
-        for f in rolling_frames(12):
-            w.write(f)
+        for frame in rolling_frames(12):
+            w.write(frame)
     events = Recording.open(tmp_path / "r").events
     assert [e.base is None for e in events[:10]] == [i % 4 == 0 for i in range(10)]
-    f = tmp_path / "r" / "frames" / "000002.qoi"
-    f.write_bytes(f.read_bytes()[:50])
+    damaged = tmp_path / "r" / "frames" / "000002.qoi"
+    damaged.write_bytes(damaged.read_bytes()[:50])
     rec = Recording.open(tmp_path / "r")
     with pytest.raises(RecordingError, match=r"\(frame 3\): its base is damaged: .*000002.qoi"):
         rec.load(rec.events[3])

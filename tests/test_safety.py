@@ -144,7 +144,7 @@ def test_unknown_cells_never_lead_to_an_action(labels: list[list[str]]) -> None:
     board = Board.from_labels(labels)
     clock, actuator, policy = VirtualClock(), RecordingActuator(), _ClickFirst()
     result = run_loop(
-        _Frames(40, clock), clock, LEVEL, lambda f: board, policy=policy, actuator=actuator
+        _Frames(40, clock), clock, LEVEL, lambda f, lv: board, policy=policy, actuator=actuator
     )
     assert actuator.performed == [] and policy.seen == []
     assert result.stopped_because.startswith("the board stayed uncertain for 200 ms")
@@ -155,7 +155,7 @@ def test_stuck_clicks_stop_the_run() -> None:
     board = Board.from_labels([["a", "b", "a"]] * 3)
     clock, actuator, policy = VirtualClock(), RecordingActuator(), _ClickFirst()
     result = run_loop(
-        _Frames(40, clock), clock, LEVEL, lambda f: board, policy=policy, actuator=actuator
+        _Frames(40, clock), clock, LEVEL, lambda f, lv: board, policy=policy, actuator=actuator
     )
     assert len(actuator.performed) == 3
     assert result.stopped_because == "3 actions in a row changed nothing on the board (stuck?)"
@@ -170,7 +170,7 @@ def test_actions_are_paced_by_frame_time() -> None:
         _Frames(40, clock),
         clock,
         slow,
-        lambda f: board,
+        lambda f, lv: board,
         policy=_ClickFirst(),
         actuator=actuator,
         on_step=steps.append,

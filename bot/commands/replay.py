@@ -15,6 +15,7 @@ from bot.actions import action_to_json
 from bot.clock import VirtualClock
 from bot.errors import ProfileError
 from bot.games.registry import policy_for
+from bot.levels import load_selector
 from bot.loop import LoopResult, Step, run_loop
 from bot.profile import LevelProfile, Profile, load_profile
 from bot.reading import make_reader
@@ -55,8 +56,14 @@ def replay(
     level_name: str | None,
     profile_path: Path,
     progress: bool = False,
+    decide: bool | None = None,
 ) -> ReplayOutcome:
-    """Run the loop over `recording` with a virtual clock and a recording actuator."""
+    """Run the loop over `recording` with a virtual clock and a recording actuator.
+
+    decide: run the game's policy (default: when the recording holds decisions).
+    """
+    if decide is None:
+        decide = recording.is_playing
     level = pick_level(profile, level_name, profile_path)
     clock = VirtualClock()
     source = ReplaySource(recording, clock)
@@ -72,10 +79,11 @@ def replay(
             source,
             clock,
             level,
-            make_reader(level, profile_path),
-            policy=policy_for(profile.game),
+            make_reader(profile_path),
+            policy=policy_for(profile.game) if decide else None,
             actuator=RecordingActuator(),
             level_name=level_name,
+            selector=load_selector(profile, profile_path),
             on_step=on_step,
         )
     finally:
@@ -98,7 +106,14 @@ def replay_command(args: argparse.Namespace) -> int:
     """Replay, print a summary; exit 1 when replayed decisions differ from recorded ones."""
     recording = Recording.open(args.recording, skip_damaged=args.skip_damaged)
     profile = load_profile(args.profile)
-    outcome = replay(recording, profile, args.level, args.profile, progress=not args.no_progress)
+    outcome = replay(
+        recording,
+        profile,
+        args.level,
+        args.profile,
+        progress=not args.no_progress,
+        decide=True if args.decide else None,
+    )
     result = outcome.result
     unknown = [s.board.unknown_count for s in outcome.steps if s.board is not None]
     read_ms = [s.stage_ms["read"] for s in outcome.steps if "read" in s.stage_ms]

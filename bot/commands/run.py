@@ -15,6 +15,7 @@ from bot.commands.replay import pick_level
 from bot.commands.sources import LiveTarget, open_source
 from bot.errors import ProfileError
 from bot.games.registry import policy_for
+from bot.levels import load_selector
 from bot.loop import Limits, LoopResult, run_loop
 from bot.profile import GridSpec, load_profile
 from bot.reading import make_reader
@@ -78,11 +79,12 @@ def run_command(args: argparse.Namespace) -> int:
             source,
             clock,
             level,
-            make_reader(level, args.profile),
+            make_reader(args.profile),
             policy=policy,
             actuator=actuator,
             recorder=recorder,
             level_name=args.level,
+            selector=load_selector(profile, args.profile),
             fps=args.fps,
             limits=Limits(max_frames=frames, max_actions=args.max_moves),
             stop_check=stop_check,
