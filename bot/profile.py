@@ -74,6 +74,7 @@ class OccupancySpec(_Strict):
     """Border statistics: is there something on a tile, or only its background?"""
 
     ring_px: int = Field(3, gt=0, description="width of the edge ring sampled as background")
+    inset_px: int = Field(0, ge=0, description="the ring starts this far inside the tile edge")
     z_limit: float = Field(4.0, gt=0, description="a pixel is foreground above this z-score")
     min_blob_px: int = Field(40, ge=1, description="smallest foreground blob that occupies")
     empty_label: str = Field("empty", description="label of an unoccupied tile")

@@ -1,36 +1,35 @@
-"""Bind a recognizer to a profile level: the `Reader` the loop calls on each settled frame."""
+"""Bind the recognizer to a profile: the `Reader` the loop calls on each settled frame."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bot.board import UNKNOWN, Board
-from bot.errors import FrameError
 from bot.frame import Frame
 from bot.loop import Reader
-from bot.profile import GridSpec, LevelProfile
-
-
-def check_grid_fits(frame: Frame, grid: GridSpec) -> None:
-    """Raise FrameError naming both sizes when the grid reaches outside the frame."""
-    right = grid.origin_x_px + grid.width_px
-    bottom = grid.origin_y_px + grid.height_px
-    if right > frame.width or bottom > frame.height:
-        raise FrameError(
-            f"frame {frame.index}: grid needs {right}x{bottom} px "
-            f"but the frame is {frame.width}x{frame.height}"
-        )
+from bot.profile import LevelProfile
+from bot.vision.grid import check_grid_fits
+from bot.vision.read import load_bank, read_board
+from bot.vision.templates import TemplateBank
 
 
 def make_reader(profile_path: Path | None = None) -> Reader:
-    """A reader for levels of the profile at `profile_path`.
+    """A reader for the levels of the profile at `profile_path`.
 
-    Without a template bank every cell reads UNKNOWN (honestly).
+    Each level's template bank (`templates.bank`, relative to the profile) is loaded once,
+    on first use. A level without a bank reads every cell as UNKNOWN: honest, and the bot
+    never acts on it.
     """
+    banks: dict[str, TemplateBank] = {}
 
-    def read_unknown(frame: Frame, level: LevelProfile) -> Board:
-        check_grid_fits(frame, level.grid)
-        g = level.grid
-        return Board.from_labels([[UNKNOWN] * g.cols for _ in range(g.rows)], confidence=0.0)
+    def read(frame: Frame, level: LevelProfile) -> Board:
+        name = level.templates.bank
+        if name is None or profile_path is None:
+            check_grid_fits(frame.pixels.shape, level.grid, f"frame {frame.index}")
+            g = level.grid
+            return Board.from_labels([[UNKNOWN] * g.cols for _ in range(g.rows)], 0.0)
+        if name not in banks:
+            banks[name] = load_bank(profile_path, level)
+        return read_board(frame, level, banks[name])
 
-    return read_unknown
+    return read

@@ -56,7 +56,7 @@ def test_replay_when_the_grid_does_not_fit_the_frames(
     bad.write_text(PROFILE.read_text().replace("rows = 5", "rows = 9"))
     assert main(["replay", str(FLIP), "--profile", str(bad), "--no-progress"]) == 2
     err = capsys.readouterr().err
-    assert "grid needs 264x481 px but the frame is 288x350" in err
+    assert "the 9x5 grid of 48 px tiles at (24, 49) ends at (264, 481), outside the 288x350" in err
 
 
 def test_profile_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
