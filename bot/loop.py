@@ -192,7 +192,7 @@ def run_loop(
             choice = new
         if origin is not None and frame.origin != origin:
             logger.info("window moved to {}; waiting for a settled read there", frame.origin)
-            settle = settle.expect_change(now)
+            settle = settle.restart(now)
         origin = frame.origin
         board: Board | None = None
         action: Action | None = None
@@ -262,8 +262,8 @@ def run_loop(
 
 
 def _ignored(frame: Frame, level: LevelProfile) -> npt.NDArray[np.bool_] | None:
-    """The frame pixels the settler must not count: the level's ignore regions."""
-    regions = level.settle.ignore_regions
+    """The frame pixels the settler must not count: ignore regions and static overlays."""
+    regions = [*level.settle.ignore_regions, *level.overlay_regions]
     return regions_mask(frame.height, frame.width, regions) if regions else None
 
 

@@ -137,6 +137,11 @@ class LevelProfile(_Strict):
     description: str = ""
     grid: GridSpec
     labels: list[str] = Field(default_factory=list, description="labels this level can show")
+    overlay_regions: list[tuple[int, int, int, int]] = Field(
+        default_factory=list,
+        description="frame boxes (x, y, w, h) of static overlays (logos, HUD) over the board: "
+        "their pixels weigh nothing in reading and settling",
+    )
     occupancy: OccupancySpec = OccupancySpec()
     colour: ColourSpec = ColourSpec()
     posterize: PosterizeSpec = PosterizeSpec()

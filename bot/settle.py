@@ -49,15 +49,23 @@ class SettleState:
     board: the board area (h, w) uint8 grey at the last change (the anchor), or None
     before the first frame. changed_at: clock seconds of the last change seen (or
     expected, after an action). waiting_since: clock seconds when the current wait
-    began; None while settled.
+    began; None while settled. awaiting_change: the bot acted and the board has not
+    visibly changed since: a game may take a few ms to react, and the old board must not
+    be read as the new one in that gap.
     """
 
     board: Pixels | None = None
     changed_at: float | None = None
     waiting_since: float | None = None
+    awaiting_change: bool = False
 
     def expect_change(self, now: float) -> SettleState:
-        """The state after the bot acted (or the window moved) at `now`: a new wait starts."""
+        """The state after the bot acted at `now`: settled again only after the board has
+        changed and then been quiet (or after max_wait_ms with no change at all)."""
+        return SettleState(self.board, now, now, awaiting_change=True)
+
+    def restart(self, now: float) -> SettleState:
+        """The state after the window moved at `now`: the quiet time starts again."""
         return SettleState(self.board, now, now)
 
 
@@ -108,13 +116,20 @@ def settle_step(
     changed_px = area.size
     if previous is not None and previous.shape == area.shape:
         changed_px = _changed_pixels(previous, area, spec.pixel_tolerance, skip)
-    changed = previous is None or changed_at is None or changed_px >= max(1, min_changed_px)
+    seen_change = previous is not None and changed_px >= max(1, min_changed_px)
+    changed = previous is None or changed_at is None or seen_change
+    awaiting = state.awaiting_change and not seen_change
     anchor = area if changed else previous
     if changed:
         changed_at = now
     assert changed_at is not None  # set above whenever it was missing
     quiet_ms = (now - changed_at) * 1000.0
     settled = quiet_ms + SLACK_MS >= spec.quiet_ms
+    if awaiting and state.waiting_since is not None:
+        # No visible effect yet: wait for one, but not past max_wait_ms (then the action
+        # did nothing, and the loop's stuck-click guard counts it).
+        settled = (now - state.waiting_since) * 1000.0 + SLACK_MS >= spec.max_wait_ms
+        awaiting = not settled
     waiting_since = state.waiting_since
     if settled:
         waiting_since = None
@@ -123,7 +138,7 @@ def settle_step(
     waited_ms = 0.0 if waiting_since is None else (now - waiting_since) * 1000.0
     timed_out = not settled and waited_ms + SLACK_MS >= spec.max_wait_ms
     result = SettleResult(settled, quiet_ms, timed_out, waited_ms, changed_px if changed else 0)
-    return SettleState(anchor, changed_at, waiting_since), result
+    return SettleState(anchor, changed_at, waiting_since, awaiting), result
 
 
 def regions_mask(

@@ -127,7 +127,8 @@ class _ClickFirst:
 
 LEVEL = LevelProfile(
     grid=GridSpec(origin_x_px=0, origin_y_px=0, tile_px=20, rows=3, cols=3),
-    settle=SettleSpec(quiet_ms=0),
+    # a still image never shows an action's effect: settle again after 100 ms without one
+    settle=SettleSpec(quiet_ms=0, max_wait_ms=100),
     timing=Timing(max_actions_per_s=1000, unknown_wait_ms=200, no_effect_limit=3),
 )
 

@@ -199,3 +199,40 @@ def test_regions_mask_marks_regions_clipped_to_the_frame_and_keeps_another_mask(
     assert not static[1, 2]  # `also` is not modified
     with pytest.raises(FrameError, match="mask is 20x10 but the frame is 5x5"):
         regions_mask(5, 5, [], also=static)
+
+
+def test_after_an_action_the_old_board_is_not_read_as_the_new_one() -> None:
+    """A game reacts a few ms late: until the board changes, it is not settled."""
+    spec = SettleSpec(quiet_ms=40, max_wait_ms=500)
+    frames = rolling_frames(40, still_every=10, dt=0.02)
+    state = SettleState()
+    for f in frames[10:20]:  # resting
+        state, r = settle_step(state, f, GRID, spec, f.timestamp)
+    assert r.settled
+    state = state.expect_change(frames[19].timestamp)
+    still = frames[19]
+    for k in range(1, 10):  # the same picture for 180 ms: quiet, but no effect seen yet
+        t = still.timestamp + 0.02 * k
+        state, r = settle_step(state, Frame(still.pixels, 19 + k, t), GRID, spec, t)
+        assert not r.settled
+    moved = frames[20]  # now the board changes, then rests
+    t0 = still.timestamp + 0.2
+    state, r = settle_step(state, Frame(moved.pixels, 30, t0), GRID, spec, t0)
+    assert not r.settled
+    for k in range(1, 4):
+        t = t0 + 0.02 * k
+        state, r = settle_step(state, Frame(moved.pixels, 30 + k, t), GRID, spec, t)
+    assert r.settled
+
+
+def test_an_action_without_effect_settles_after_max_wait() -> None:
+    spec = SettleSpec(quiet_ms=40, max_wait_ms=100)
+    still = rolling_frames(12, still_every=10, dt=0.02)[11]
+    state, r = settle_step(SettleState(), still, GRID, spec, 0.0)
+    state = state.expect_change(0.0)
+    verdicts = []
+    for k in range(1, 8):
+        t = 0.02 * k
+        state, r = settle_step(state, Frame(still.pixels, k, t), GRID, spec, t)
+        verdicts.append(r.settled)
+    assert verdicts == [False, False, False, False, True, True, True]
