@@ -24,7 +24,7 @@ system-deps:
 	fi
 
 demo: setup
-	$(VENV)/bin/tilebot replay recordings/flip-5x5 --profile profiles/flip.toml --no-progress
+	$(VENV)/bin/tilebot demo
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -73,6 +73,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the game's policy even on a frames-only recording",
     )
 
+    demo = sub.add_parser(
+        "demo", help="watch the bot play the Fling demo (no display: replay it, with a report)"
+    )
+    demo.add_argument("--replay", action="store_true", help="replay even with a display")
+    demo.add_argument(
+        "--report",
+        type=Path,
+        default=Path("demo-report"),
+        metavar="DIR",
+        help="where the headless replay writes its report (default demo-report/)",
+    )
+    demo.add_argument("--level", type=int, metavar="N", help="start at level N (from 1)")
+    demo.add_argument("--one-level", action="store_true", help="stop after the first win")
+    demo.add_argument("--record", type=Path, metavar="DIR", help="record the live session")
+    demo.add_argument(
+        "--max-seconds", type=_positive, default=300.0, help="give up after S (default 300)"
+    )
+
     prof = sub.add_parser("profile", help="check a profile file or write the JSON schema")
     psub = prof.add_subparsers(dest="profile_command", required=True, metavar="ACTION")
     check = psub.add_parser("check", help="validate profile files; one line per problem")
@@ -96,6 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.commands.run import run_command
 
             return run_command(args)
+        if args.command == "demo":
+            from bot.commands.demo import demo_command
+
+            return demo_command(args)
         if args.command == "replay":
             from bot.commands.replay import replay_command
 

@@ -144,6 +144,7 @@ def run_loop(
     limits: Limits | None = None,
     stop_check: Callable[[], str | None] | None = None,
     on_step: Callable[[Step], None] | None = None,
+    stop_when_idle: bool = True,
 ) -> LoopResult:
     """Run until the source ends, a limit is reached, the policy is done, or a guard trips.
 
@@ -154,6 +155,8 @@ def run_loop(
     window: the game window's screen region for a frame (default: the frame's own
     region); every action must stay inside it. fps: pace grabs (a virtual clock does not
     sleep). stop_check: polled each frame (a kill switch); a message stops the run.
+    stop_when_idle: stop when the policy has no move (one puzzle); False keeps watching
+    (a game that goes on to its next level by itself).
     Errors of the source (a vanished window) and of the actuator propagate.
     """
     limits = limits or Limits()
@@ -229,7 +232,7 @@ def run_loop(
                     elif board.is_certain:
                         ctx = Context(choice.name, frame.index, now, tuple(history))
                         action = policy.decide(board, ctx)
-                        if action is None:
+                        if action is None and stop_when_idle:
                             result.stopped_because = "the policy has no further move"
                     ms["decide"] = (time.perf_counter() - t4) * 1e3
             if action is not None and board is not None and actuator is not None:

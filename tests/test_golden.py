@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def fling_profile(tmp_path: Path) -> Path:
     """The shipped Fling profile with the grid at the table's origin, banks beside it."""
     text = (ROOT / "profiles" / "fling.toml").read_text()
-    text = text.replace("origin_x_px = 1183", "origin_x_px = 10")
-    text = text.replace("origin_y_px = 143", "origin_y_px = 10")
+    text = text.replace("origin_x_px = 8", "origin_x_px = 10")
+    text = text.replace("origin_y_px = 56", "origin_y_px = 10")
+    text = text.replace("overlay_regions = [[354, 546, 102, 22]]", "")
+    text = text.replace('bank = "fling/scenes"', f'bank = "{ROOT}/profiles/fling/scenes"')
     text = text.replace('bank = "fling/', f'bank = "{ROOT}/profiles/fling/')
     (tmp_path / "fling.toml").write_text(text)
     return tmp_path / "fling.toml"

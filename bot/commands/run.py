@@ -12,7 +12,7 @@ from loguru import logger
 from bot.act import Actuator, RecordingActuator
 from bot.clock import RealClock
 from bot.commands.replay import pick_level
-from bot.commands.sources import LiveTarget, open_source
+from bot.commands.sources import open_source
 from bot.errors import ProfileError
 from bot.games.registry import policy_for
 from bot.levels import load_selector
@@ -22,7 +22,9 @@ from bot.reading import make_reader
 from bot.recording import RecordingWriter
 
 if TYPE_CHECKING:
+    from bot.capture import ScreenSource
     from bot.pyautogui_actuator import PyAutoGuiActuator
+    from bot.window import WindowId, WindowLocator
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -48,7 +50,12 @@ def run_command(args: argparse.Namespace) -> int:
             from bot.pyautogui_actuator import PyAutoGuiActuator
 
             actuator = live = PyAutoGuiActuator()
-            _self_test(target, live, level.grid, args.display)
+            if target.locator is None or target.window is None:
+                logger.warning("self-test skipped: it needs a window (--window or --pid)")
+            else:
+                self_test(
+                    target.source, target.locator, target.window, live, level.grid, args.display
+                )
             if args.self_test:
                 return 0
         stop_check = None
@@ -93,22 +100,21 @@ def run_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _self_test(
-    target: LiveTarget, actuator: PyAutoGuiActuator, grid: GridSpec, display: str | None
+def self_test(
+    source: ScreenSource,
+    locator: WindowLocator,
+    window: WindowId,
+    actuator: PyAutoGuiActuator,
+    grid: GridSpec,
+    display: str | None = None,
 ) -> None:
     """Check that capture, window and input coordinates agree; SelfTestFailed if not."""
     from bot.selftest import run_self_test
 
-    if target.locator is None or target.window is None:
-        logger.warning("self-test skipped: it needs a window (--window or --pid), not a region")
-        return
-    report = run_self_test(
-        target.source, target.locator, target.window, actuator, grid, display=display
-    )
+    report = run_self_test(source, locator, window, actuator, grid, display=display)
     for check in report.checks:
-        logger.info(
-            "self-test {}: {} ({})", check.name, "ok" if check.passed else "FAILED", check.message
-        )
+        state = "ok" if check.passed else "FAILED"
+        logger.info("self-test {}: {} ({})", check.name, state, check.message)
     report.raise_for_failure()
 
 
