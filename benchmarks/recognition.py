@@ -6,8 +6,10 @@
 
 Banks come from make_board seeds 0-9 (clean) with their ground-truth labels; accuracy is
 measured on seeds from 1000 in every theme and perturbation. Timing is single-threaded
-(cv2.setNumThreads(1)) with the grid known. The peer is pyscreeze.locateAll over the 20
-ball sprites, measured in the same run on 5 fixed boards.
+(cv2.setNumThreads(1)) with the grid known. The veil_* figures score every patched
+tile through the veil fit, doubtful or not: how far wrong labels stay from the truth.
+The peer is pyscreeze.locateAll over the 20 ball sprites, measured in the same run on
+5 fixed boards.
 """
 
 from __future__ import annotations
@@ -37,7 +39,13 @@ from bot.profile import LevelProfile, PosterizeSpec, load_profile, resolve  # no
 from bot.vision.grid import tile_views  # noqa: E402
 from bot.vision.posterize import posterize  # noqa: E402
 from bot.vision.read import load_bank, read_board, read_cells  # noqa: E402
-from bot.vision.templates import TemplateBank, build_bank, save_bank  # noqa: E402
+from bot.vision.templates import (  # noqa: E402
+    TemplateBank,
+    build_bank,
+    save_bank,
+    shrink_tiles,
+    veiled_scores,
+)
 
 PROFILE = ROOT / "profiles" / "fling.toml"
 TRAIN_SEEDS = tuple(range(10))
@@ -181,6 +189,45 @@ def _sweep(
     }
 
 
+def _veil_gap(banks: dict[str, TemplateBank], boards: int) -> dict[str, Any]:
+    """Veiled scores of every patched tile, doubtful or not: how far wrong labels stay.
+
+    The patched tile is where a "patch" board differs from the clean board of its seed.
+    """
+    tiles = truth_best = 0
+    min_truth_margin = 2.0  # truth minus the best wrong label, when the truth is best
+    max_wrong = -1.0  # highest veiled score of any wrong label
+    max_wrong_best = -1.0  # highest veiled score of a wrong label that beats the truth
+    for theme in THEMES:
+        bank = banks[theme]
+        for seed in range(TEST_SEED0, TEST_SEED0 + boards):
+            board = make_board(seed, theme, "patch")
+            clean = make_board(seed, theme, "clean")
+            ys, xs = np.nonzero((board.image != clean.image).any(axis=-1))
+            if len(ys) == 0:
+                continue
+            x0, y0 = board.grid_origin_xy
+            r, c = (int(ys.min()) - y0) // 64, (int(xs.min()) - x0) // 64
+            tile = board.image[y0 + 64 * r : y0 + 64 * r + 64, x0 + 64 * c : x0 + 64 * c + 64]
+            scores = veiled_scores(bank.fast, shrink_tiles(tile, bank.fast_px).reshape(-1))
+            k = bank.labels.index(board.labels[r][c])
+            wrong = float(np.delete(scores, k).max())
+            tiles += 1
+            max_wrong = max(max_wrong, wrong)
+            if scores[k] > wrong:
+                truth_best += 1
+                min_truth_margin = min(min_truth_margin, float(scores[k]) - wrong)
+            else:
+                max_wrong_best = max(max_wrong_best, wrong)
+    return {
+        "veil_patched_tiles": tiles,
+        "veil_truth_best_rate": round(truth_best / max(tiles, 1), 5),
+        "veil_min_truth_margin": round(min_truth_margin, 4),
+        "veil_max_wrong_score": round(max_wrong, 4),
+        "veil_max_wrong_best_score": round(max_wrong_best, 4),
+    }
+
+
 def _posterize_costs(spec: PosterizeSpec) -> tuple[float, float]:
     board = make_board(TEST_SEED0, "ocean", "clean")
     x, y = board.grid_origin_xy
@@ -249,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     read_ms = _time_reads(levels, banks, 3 if args.quick else 15)
     figures: dict[str, Any] = {"read_ms_median": round(read_ms, 4)}
     figures.update(_sweep(levels, banks, boards))
+    figures.update(_veil_gap(banks, boards))
     board_ms, tile_ms = _posterize_costs(levels["ocean"].posterize)
     figures["posterize_board_ms"] = round(board_ms, 1)
     figures["posterize_tile_ms"] = round(tile_ms, 2)

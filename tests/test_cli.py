@@ -46,12 +46,13 @@ def test_replay_of_a_damaged_recording_names_the_frame(
 def test_replay_with_an_unknown_level(capsys: pytest.CaptureFixture[str]) -> None:
     args = ["replay", str(FLIP), "--profile", str(PROFILE), "--level", "huge", "--no-progress"]
     assert main(args) == 2
-    assert "levels.huge: no such level (levels: screenshot)" in capsys.readouterr().err
+    assert "levels.huge: no such level (levels: t16, t24," in capsys.readouterr().err
 
 
 def test_replay_when_the_grid_does_not_fit_the_frames(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    shutil.copytree(PROFILE.parent / "sgt", tmp_path / "sgt")  # the banks it names
     bad = tmp_path / "big.toml"
     bad.write_text(PROFILE.read_text().replace("rows = 5", "rows = 9"))
     assert main(["replay", str(FLIP), "--profile", str(bad), "--no-progress"]) == 2
@@ -64,7 +65,8 @@ def test_profile_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     broken.write_text(PROFILE.read_text().replace("tile_px = 48", "tile_px = 0"))
     assert main(["profile", "check", str(PROFILE), str(broken)]) == 1
     out = capsys.readouterr().out
-    assert f"{PROFILE}: ok (game flip; levels: screenshot)" in out
+    levels = "t16, t24, t32, t40, t48, t56, t64, screenshot"
+    assert f"{PROFILE}: ok (game flip; levels: {levels})" in out
     assert f"{broken}: base.grid.tile_px: Input should be greater than 0" in out
 
 

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from bot.demo.report import write_report
 from bot.errors import CaptureError, TilebotError
 from bot.games.fling import FlingPolicy
 from bot.levels import load_selector
-from bot.loop import LoopResult, run_loop
+from bot.loop import LoopResult, Step, run_loop
 from bot.profile import load_profile
 from bot.reading import make_reader
 from bot.recording import Recording, RecordingWriter
@@ -88,9 +88,19 @@ def running_demo_game(args: list[str]) -> Iterator[GameProcess]:
 
 
 def play_live(
-    level: int | None, record: Path | None, one_level: bool, max_seconds: float
+    level: int | None,
+    record: Path | None,
+    one_level: bool,
+    max_seconds: float,
+    *,
+    state_log: Path | None = None,
+    on_step: Callable[[Step], None] | None = None,
+    fps: float = 60.0,
 ) -> tuple[LoopResult, list[str]]:
-    """Play the demo game live; return the loop's result and the game's win reports."""
+    """Play the demo game live; return the loop's result and the game's win reports.
+
+    state_log: where the game writes its true board and animation times (JSON lines).
+    """
     from bot.commands.run import self_test
     from bot.killswitch import KillSwitch
     from bot.pyautogui_actuator import PyAutoGuiActuator
@@ -98,6 +108,8 @@ def play_live(
     profile = load_profile(PROFILE)
     selector = load_selector(profile, PROFILE)
     game_args = ["--geometry", "+100+100"] + (["--level", str(level)] if level else [])
+    if state_log is not None:
+        game_args += ["--state-log", str(state_log)]
     clock = RealClock()
     with contextlib.ExitStack() as stack:
         game = stack.enter_context(running_demo_game(game_args))
@@ -138,8 +150,9 @@ def play_live(
             actuator=actuator,
             recorder=recorder,
             selector=selector,
-            fps=30.0,
+            fps=fps,
             stop_check=stop_check,
+            on_step=on_step,
             stop_when_idle=False,
         )
         return result, game.wins()

@@ -18,10 +18,11 @@ from bot.policy import Context
 class FlingPolicy:
     """Plays Fling: one solver run per unexpected board, the plan reused otherwise.
 
-    drag_duration_s: seconds each drag takes (games ignore instant drags).
+    drag_duration_s: seconds each drag takes (0: press, move, release at once; raise it
+    for games that ignore instant drags).
     """
 
-    def __init__(self, drag_duration_s: float = 0.12) -> None:
+    def __init__(self, drag_duration_s: float = 0.0) -> None:
         self.drag_duration_s = drag_duration_s
         self._plan: list[Move] = []
         self._expected: Balls | None = None

@@ -5,8 +5,10 @@ few matrix products (weighted NCC, see templates). Tiles it doubts (score below
 `score_min` or margin to the runner-up below `margin_min`) go down the slow path: the
 same score over every shift within `search_px` (which finds content a few pixels off the
 grid), then, if still doubtful and the profile asks for it, over the mean-shift
-posterized neighbourhood against the posterized templates. A cell still in doubt reads
-UNKNOWN: the reader never guesses.
+posterized neighbourhood against the posterized templates. A tile still in doubt is last
+scored through a fitted veil (a semi-transparent overlay of one colour, see
+templates.veiled_scores), which must clear stricter bars (VEIL_SCORE_MIN,
+VEIL_MARGIN_MIN). A cell still in doubt reads UNKNOWN: the reader never guesses.
 """
 
 from __future__ import annotations
@@ -34,11 +36,25 @@ from bot.vision.templates import (
     shrink_masked,
     shrink_region,
     shrink_tiles,
+    veiled_scores,
 )
 
 PATH_FAST = "fast"
 PATH_SHIFT = "shift"
 PATH_POSTERIZED = "posterized"
+PATH_VEILED = "veiled"
+
+VEIL_SCORE_MIN = 0.95
+"""Lowest veiled score accepted (never below the profile's score_min). Veiled templates
+fit better than plain ones, wrong labels too, so the bar is higher than the plain one's."""
+
+VEIL_MARGIN_MIN = 0.06
+"""Lowest veiled best-minus-runner-up accepted (never below the profile's margin_min)."""
+
+VEIL_CONFIRM_BELOW = 0.95
+"""A tile named other than the profile's empty label with a score below this must be
+confirmed by the veil fit, or it reads UNKNOWN: a coloured veil can turn one ball's hue
+into another's, which the plain score accepts at 0.90-0.94; clean balls score >= 0.98."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +142,22 @@ def read_cells(
                 idx[i], best[i], margin[i], path[i], offsets[i] = k, s, m, name, off
 
     accepted = (best >= spec.score_min) & (margin >= spec.margin_min)
+    veil_bars = (max(spec.score_min, VEIL_SCORE_MIN), max(spec.margin_min, VEIL_MARGIN_MIN))
+    named = np.array([label != level.occupancy.empty_label for label in bank.labels])[idx]
+    confirm = accepted & named & (best < VEIL_CONFIRM_BELOW)
+    for i in (int(j) for j in np.flatnonzero(~accepted | confirm)):
+        here = (int(offsets[i, 0]), int(offsets[i, 1]))
+        if confirm[i]:
+            # Named from a low score: the veil fit, where the tile was read, must agree.
+            seen = _read_veiled(pixels, grid, divmod(i, cols), bank, (here,), ignore, veil_bars)
+            accepted[i] = seen is not None and seen[0] == idx[i]
+            continue
+        # A doubtful tile's shift is doubtful too: the grid position is tried first.
+        tries = tuple(dict.fromkeys([(0, 0), here]))
+        veiled = _read_veiled(pixels, grid, divmod(i, cols), bank, tries, ignore, veil_bars)
+        if veiled is not None and veiled[4]:
+            idx[i], best[i], margin[i], path[i] = veiled[0], veiled[1], veiled[2], PATH_VEILED
+            offsets[i], accepted[i] = veiled[3], True
     cells: list[tuple[Cell, ...]] = []
     reads: list[tuple[CellRead, ...]] = []
     for r in range(rows):
@@ -191,6 +223,60 @@ def _shrink_grid(
         return shrink_region(region, grid.rows, grid.cols, grid.tile_px, f), None
     tiles = tile_views(pixels, grid)
     return shrink_tiles(tiles, f).reshape(grid.rows * grid.cols, -1), None
+
+
+def _read_veiled(
+    pixels: Pixels,
+    grid: GridSpec,
+    cell: tuple[int, int],
+    bank: TemplateBank,
+    tries: tuple[tuple[int, int], ...],
+    ignore: npt.NDArray[np.bool_] | None,
+    bars: tuple[float, float],
+) -> tuple[int, float, float, tuple[int, int], bool] | None:
+    """(template index, score, margin, offset, cleared) of a tile's veiled scores.
+
+    The tile is tried at each offset (x, y) of `tries` in turn; the first whose best
+    clears bars (lowest score, lowest margin) is returned with cleared True, else the
+    best-scoring try with cleared False. None when every try leaves the frame.
+    """
+    found = None
+    for off in tries:
+        tile, keep = _tile_at(pixels, grid, cell, bank, off, ignore)
+        if tile is None:
+            continue
+        idx, best, margin = best_matches(veiled_scores(bank.fast, tile, keep)[None, :], bank.labels)
+        cleared = bool(best[0] >= bars[0] and margin[0] >= bars[1])
+        if cleared or found is None or best[0] > found[1]:
+            found = (int(idx[0]), float(best[0]), float(margin[0]), off, cleared)
+        if cleared:
+            break
+    return found
+
+
+def _tile_at(
+    pixels: Pixels,
+    grid: GridSpec,
+    cell: tuple[int, int],
+    bank: TemplateBank,
+    offset_xy: tuple[int, int],
+    ignore: npt.NDArray[np.bool_] | None,
+) -> tuple[FloatArray | None, FloatArray | None]:
+    """One shrunk tile (D,) at its cell moved by offset_xy, and its kept fractions or None.
+
+    (None, None) when the moved tile leaves the frame.
+    """
+    t = grid.tile_px
+    x0, y0, _, _ = grid.cell_box(*cell)
+    x, y = x0 + offset_xy[0], y0 + offset_xy[1]
+    height, width = pixels.shape[:2]
+    if x < 0 or y < 0 or x + t > width or y + t > height:
+        return None, None
+    tile = pixels[y : y + t, x : x + t]
+    if ignore is None:
+        return shrink_tiles(tile, bank.fast_px).reshape(-1), None
+    means, keep = shrink_masked(tile[None], ignore[None, y : y + t, x : x + t], bank.fast_px)
+    return means[0], keep[0]
 
 
 def _search(

@@ -38,6 +38,16 @@ PRIOR_SAMPLES = 4.0
 """How many samples' worth of the pooled variance a label's own variance is blended with,
 so that a label seen once or twice still gets a sensible weight map."""
 
+VEIL_ALPHA_MAX = 0.5
+"""Most opaque veil `veiled_scores` explains away: content must stay at least half visible,
+so an opaque cover is never taken for a veil."""
+
+VEIL_STARTS = (0.5, 0.3)
+"""Opacities the veil colour is first guessed at (the fit keeps the best start per label)."""
+
+VEIL_ITERATIONS = 6
+"""Alternations between the veil's opacities and its colour."""
+
 LabelRotation = Callable[[str, int], str | None]
 """Maps (label, quarter turns clockwise in 1..3) to the rotated tile's label, or None."""
 
@@ -389,3 +399,80 @@ def shrink_masked(
         means.reshape(n, -1).astype(np.float32),
         (count / (k * k)).reshape(n, -1).astype(np.float32),
     )
+
+
+def veiled_scores(
+    matcher: Matcher,
+    tile: FloatArray,
+    keep: FloatArray | None = None,
+    alpha_max: float = VEIL_ALPHA_MAX,
+) -> FloatArray:
+    """Weighted NCC of one tile against every template seen through a fitted veil: (K,) float32.
+
+    A veil is a semi-transparent overlay of one colour c (a patch, a tooltip, a tint):
+    each shrunk pixel p of the tile is modelled as (1 - a_p) * template_p + a_p * c with
+    its own opacity a_p in [0, alpha_max] (0 outside the veil, fractions along its edge)
+    and c inside the 0..255 cube. Per template, c and the a_p are fitted by alternating
+    least squares from VEIL_STARTS; the score is the weighted NCC of the template with the
+    tile with the veil taken off (its residual to the veiled template, divided by 1 - a_p,
+    added back to the template). The content must show through the veil, so a wrong template (or an
+    opaque cover) cannot be explained away. tile: (D,) float32 shrunk tile, D = f * f * 3.
+    keep: (D,) float32 kept fractions (as for Matcher.scores) or None.
+    """
+    k = matcher.templates.shape[0]
+    t = matcher.templates.reshape(k, -1, 3).astype(np.float64)
+    w = matcher.weights[:, ::3].astype(np.float64)
+    if keep is not None:
+        w = w * keep.reshape(-1, 3)[:, 0][None, :]
+    y = np.broadcast_to(tile.reshape(1, -1, 3).astype(np.float64), t.shape)
+    d = y - t
+    strength = (d * d).sum(axis=-1)
+    # The colour is first guessed from the quarter of pixels the veil changed most.
+    top = np.argpartition(-strength, strength.shape[1] // 4, axis=1)[:, : strength.shape[1] // 4]
+    best = np.full(k, -1.0)
+    for start in VEIL_STARTS:
+        implied = np.take_along_axis(t + d / start, top[..., None], axis=1)
+        colour = np.clip(np.median(implied, axis=1), 0.0, 255.0)
+        for _ in range(VEIL_ITERATIONS):
+            alpha = _veil_opacities(t, d, colour, alpha_max)
+            rest = y - (1.0 - alpha[..., None]) * t
+            num = (w[..., None] * alpha[..., None] * rest).sum(axis=1)
+            den = np.maximum((w * alpha * alpha).sum(axis=1), 1e-9)[:, None]
+            colour = np.clip(num / den, 0.0, 255.0)
+        alpha = _veil_opacities(t, d, colour, alpha_max)
+        veiled = t + alpha[..., None] * (colour[:, None, :] - t)
+        # Scored behind the veil: the tile with the veil taken off, against the template,
+        # so that the veil's own contrast never props the score up.
+        unveiled = t + (y - veiled) / (1.0 - alpha[..., None])
+        best = np.maximum(best, _weighted_ncc(unveiled, t, w))
+    # Too little left to compare (almost all masked): no evidence, score 0.
+    full = matcher.weights[:, ::3].astype(np.float64).sum(axis=1)
+    out: FloatArray = np.where(w.sum(axis=1) > 0.05 * full, best, 0.0).astype(np.float32)
+    return np.clip(out, -1.0, 1.0)
+
+
+def _veil_opacities(
+    t: npt.NDArray[np.float64],
+    d: npt.NDArray[np.float64],
+    colour: npt.NDArray[np.float64],
+    alpha_max: float,
+) -> npt.NDArray[np.float64]:
+    """Per-pixel opacity (K, P) that best moves template t toward colour (K, 3) by d."""
+    towards = colour[:, None, :] - t
+    alpha = (d * towards).sum(axis=-1) / np.maximum((towards * towards).sum(axis=-1), 1e-6)
+    out: npt.NDArray[np.float64] = np.clip(alpha, 0.0, alpha_max)
+    return out
+
+
+def _weighted_ncc(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], w: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """NCC of (K, P, 3) a and b per row, pixels weighted by (K, P) w, channels pooled."""
+    ww = w[..., None]
+    total = np.maximum(3.0 * w.sum(axis=1), 1e-9)[:, None, None]
+    da = a - (ww * a).sum(axis=(1, 2))[:, None, None] / total
+    db = b - (ww * b).sum(axis=(1, 2))[:, None, None] / total
+    cov = (ww * da * db).sum(axis=(1, 2))
+    var = (ww * da * da).sum(axis=(1, 2)) * (ww * db * db).sum(axis=(1, 2))
+    out: npt.NDArray[np.float64] = np.where(var > 1e-12, cov / np.sqrt(np.maximum(var, 1e-30)), 0.0)
+    return out

@@ -17,6 +17,7 @@ from bot.vision.templates import (
     save_bank,
     shrink_masked,
     shrink_tiles,
+    veiled_scores,
 )
 
 ROTATE = {"up": "right", "right": "down", "down": "left", "left": "up"}
@@ -63,6 +64,51 @@ def test_scores_ignore_gain_and_offset() -> None:
     tile = shrink_tiles(arrow("up", np.random.default_rng(4)), 8).reshape(1, -1)
     base = bank.fast.scores(tile)
     assert np.allclose(bank.fast.scores(tile * 0.7 + 20), base, atol=1e-4)
+
+
+def veil(tile: np.ndarray, box: tuple[int, int, int, int], bgr: tuple[int, int, int],
+         alpha: float) -> np.ndarray:  # fmt: skip
+    """`tile` with a square of colour `bgr` at opacity `alpha` over box (x, y, w, h)."""
+    out = tile.astype(np.float64)
+    x, y, w, h = box
+    out[y : y + h, x : x + w] += alpha * (np.array(bgr, np.float64) - out[y : y + h, x : x + w])
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("bgr", [(20, 200, 240), (250, 30, 90), (0, 0, 0)])
+def test_veiled_scores_see_through_a_veil(bgr: tuple[int, int, int]) -> None:
+    bank = build_bank(samples(("up", "down", "left", "right"), 4), fast_px=8)
+    tile = veil(arrow("left", np.random.default_rng(3)), (5, 3, 24, 24), bgr, 0.35)
+    flat = shrink_tiles(tile, 8).reshape(-1)
+    plain = bank.fast.scores(flat[None, :])[0]
+    seen = veiled_scores(bank.fast, flat)
+    left = bank.labels.index("left")
+    assert int(np.argmax(seen)) == left
+    assert seen[left] > 0.95 and seen[left] > plain[left]
+    assert seen[left] - np.delete(seen, left).max() > 0.1
+
+
+def test_veiled_scores_do_not_see_through_an_opaque_cover() -> None:
+    bank = build_bank(samples(("up", "down", "left", "right"), 4), fast_px=8)
+    tile = veil(arrow("left", np.random.default_rng(3)), (0, 0, 32, 18), (90, 200, 30), 1.0)
+    seen = veiled_scores(bank.fast, shrink_tiles(tile, 8).reshape(-1))
+    assert seen.max() < 0.9
+
+
+def test_veiled_scores_of_a_clean_tile_stay_high_for_its_label() -> None:
+    bank = build_bank(samples(("up", "down", "left", "right"), 4), fast_px=8)
+    flat = shrink_tiles(arrow("up", np.random.default_rng(4)), 8).reshape(-1)
+    plain = bank.fast.scores(flat[None, :])[0]
+    seen = veiled_scores(bank.fast, flat)
+    up = bank.labels.index("up")
+    assert int(np.argmax(seen)) == up and seen[up] > 0.99
+    assert abs(seen[up] - plain[up]) < 0.01
+
+
+def test_veiled_scores_of_a_masked_out_tile_are_zero() -> None:
+    bank = build_bank(samples(("up", "down"), 3), fast_px=8)
+    flat = shrink_tiles(arrow("up", np.random.default_rng(5)), 8).reshape(-1)
+    assert np.all(veiled_scores(bank.fast, flat, np.zeros_like(flat)) == 0.0)
 
 
 def test_rotations_make_the_missing_labels() -> None:

@@ -17,6 +17,8 @@ of which the last 2 are the gap between tiles):
 
     image = render("mines", "9x9:7,1,ma98f3b30ec377067000d0", 24, tmp_dir)
     grid = grid_of("mines", 9, 9, 24)
+
+In the live game window the same board sits below a 25 px menu bar (`window_grid`).
 """
 
 from __future__ import annotations
@@ -63,6 +65,31 @@ def grid_of(game: str, rows: int, cols: int, tile_px: int) -> GridSpec:
     b = border_px(known, tile_px)
     return GridSpec(
         origin_x_px=b, origin_y_px=b, tile_px=tile_px - gap, gap_px=gap, rows=rows, cols=cols
+    )
+
+
+MENU_BAR_PX = 25
+"""Height of the menu bar above the board in the game's window (GTK, no window manager)."""
+
+
+def window_grid(
+    game: str, rows: int, cols: int, tile_px: int, window_width_px: int | None = None
+) -> GridSpec:
+    """Where the tiles sit in the live game window (client area, menu bar included).
+
+    The board is drawn as in `render`'s image, below a MENU_BAR_PX menu bar and centred
+    across the window; a window wider than the board (the menu bar keeps it at least
+    ~147 px wide, e.g. flip 5x5 at 16 px) shifts it right by half the difference.
+    window_width_px: the window's width (None: as wide as the board, the usual case).
+    """
+    grid = grid_of(game, rows, cols, tile_px)
+    board_w, _ = image_size_px(game, rows, cols, tile_px)
+    extra_x = max(0, (window_width_px or board_w) - board_w) // 2
+    return grid.model_copy(
+        update={
+            "origin_x_px": grid.origin_x_px + extra_x,
+            "origin_y_px": grid.origin_y_px + MENU_BAR_PX,
+        }
     )
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.games import fifteen as fifteen_rules
+from bot.games import flip as flip_rules
+from bot.games import samegame as samegame_rules
 from bot.games.sgt import MoveError, RenderError, SaveFileError
 from bot.games.sgt.ids import (
     MinesState,
@@ -32,6 +35,7 @@ from bot.games.sgt.savefile import (
     mines_open_move,
     mines_step,
     parse_save,
+    random_moves,
     samegame_group,
     samegame_remove,
     samegame_remove_move,
@@ -287,3 +291,65 @@ def test_the_game_also_refuses_a_move_after_a_loss(tmp_path: Path) -> None:
     save.write_text(add_moves(initial_save("mines", game_id), moves), encoding="ascii")
     with pytest.raises(RenderError, match="invalid move"):
         render("mines", save, TILE_PX, tmp_path)
+
+
+# ------------------------------------------- random positions, and the project's rules
+
+
+def test_random_flip_clicks_agree_with_the_flip_rules_module(tmp_path: Path) -> None:
+    game_id = generate_id("flip", "5x5c#3")
+    moves = random_moves("flip", game_id, 6, random.Random(3))
+    path = write_save("flip", game_id, moves, tmp_path / "flip.sav")
+    drawn = read_flip(render("flip", path, TILE_PX, tmp_path), grid_of("flip", 5, 5, TILE_PX))
+    assert drawn == labels_after("flip", game_id, moves)
+    board = decode_flip_board(game_id)
+    dark = frozenset((r, c) for r in range(5) for c in range(5) if board.dark[r][c])
+    clicks = [(int(m[1:].split(",")[1]), int(m[1:].split(",")[0])) for m in moves]
+    after = flip_rules.apply_clicks(dark, flip_rules.rules_from_game_id(game_id), clicks)
+    assert flip_rules.labels_of(after, 5, 5) == drawn
+
+
+def test_random_fifteen_slides_agree_with_the_fifteen_rules_module(tmp_path: Path) -> None:
+    game_id = generate_id("fifteen", "4x4#5")
+    moves = random_moves("fifteen", game_id, 8, random.Random(5))
+    want = labels_after("fifteen", game_id, moves)
+    assert want != decode_fifteen(game_id)
+    path = write_save("fifteen", game_id, moves, tmp_path / "f.sav")
+    grid = grid_of("fifteen", 4, 4, TILE_PX)
+    start = render("fifteen", game_id, TILE_PX, tmp_path)
+    image = render("fifteen", path, TILE_PX, tmp_path)
+    assert_crops_agree([(start, grid, decode_fifteen(game_id)), (image, grid, want)])
+    flat = tuple(t for row in decode_fifteen_board(game_id).tiles for t in row)
+    for move in moves:
+        x, y = (int(v) for v in move[1:].split(","))
+        flat = fifteen_rules.apply_click(flat, 4, 4, (y, x))
+    assert fifteen_rules.labels_of(flat, 4) == want
+
+
+def test_random_samegame_removals_never_end_the_game(tmp_path: Path) -> None:
+    game_id = generate_id("samegame", "6x5c3s2#8")
+    moves = random_moves("samegame", game_id, 40, random.Random(8))
+    want = labels_after("samegame", game_id, moves)
+    colours = tuple(tuple(0 if v == "empty" else int(v[1:]) for v in row) for row in want)
+    assert not samegame_rules.is_over(colours)
+    path = write_save("samegame", game_id, moves, tmp_path / "sg.sav")
+    image = render("samegame", path, TILE_PX, tmp_path)
+    assert read_samegame(image, grid_of("samegame", 5, 6, TILE_PX)) == want
+
+
+def test_random_mines_moves_open_flag_and_end_on_a_mine(tmp_path: Path) -> None:
+    game_id = generate_id("mines", "9x9n35#6")
+    moves = random_moves("mines", game_id, 9, random.Random(6))  # odd count: ends on a mine
+    assert moves[-1].startswith("O")
+    want = labels_after("mines", game_id, moves)
+    assert sum(row.count("mine") for row in want) == 1
+    assert any("flag" in row for row in want)
+    path = write_save("mines", game_id, moves, tmp_path / "m.sav")
+    grid = grid_of("mines", 9, 9, TILE_PX)
+    start = labels_after("mines", game_id, [])
+    assert_crops_agree(
+        [
+            (render("mines", game_id, TILE_PX, tmp_path), grid, start),
+            (render("mines", path, TILE_PX, tmp_path), grid, want),
+        ]
+    )

@@ -10,8 +10,8 @@ import pytest
 
 from bot.games.sgt import GameIdError, RenderError
 from bot.games.sgt.ids import decode_fifteen, decode_samegame
-from bot.games.sgt.screenshot import grid_of, image_size_px, render
-from tests.games.sgt import Image, read_flip, read_samegame, require_game, tile
+from bot.games.sgt.screenshot import grid_of, image_size_px, render, window_grid
+from tests.games.sgt import Image, generate_id, read_flip, read_samegame, require_game, tile
 
 TILE_SIZES = (16, 24, 32, 40, 48, 56, 64)
 
@@ -151,3 +151,32 @@ def test_unknown_games_and_tiny_tiles_are_refused(tmp_path: Path) -> None:
         render("net", "3x3:0", 24, tmp_path)
     with pytest.raises(RenderError, match="tile size 2 px is too small"):
         grid_of("samegame", 3, 3, 2)
+
+
+def test_flip_reads_the_same_at_every_size(tmp_path: Path) -> None:
+    game_id = generate_id("flip", "5x5c#9")
+    seen = {
+        read_flip(render("flip", game_id, t, tmp_path), grid_of("flip", 5, 5, t))
+        for t in TILE_SIZES
+    }
+    assert len(seen) == 1
+
+
+def test_window_grid_adds_the_menu_bar_and_centres() -> None:
+    # Live windows measured on Xvfb: flip 5x5 at 16 (147 px wide), 32, 48, 64; mines 9x9
+    # at 20; samegame 5x5 at 32.
+    assert window_grid("flip", 5, 5, 48).model_dump() == {
+        "origin_x_px": 24, "origin_y_px": 49, "tile_px": 48, "gap_px": 0, "rows": 5, "cols": 5
+    }  # fmt: skip
+    small = window_grid("flip", 5, 5, 16, window_width_px=147)
+    assert (small.origin_x_px, small.origin_y_px) == (33, 33)
+    assert (
+        window_grid("flip", 5, 5, 32).origin_x_px,
+        window_grid("flip", 5, 5, 32).origin_y_px,
+    ) == (16, 41)
+    large = window_grid("flip", 5, 5, 64)
+    assert (large.origin_x_px, large.origin_y_px) == (32, 57)
+    mines = window_grid("mines", 9, 9, 20)
+    assert (mines.origin_x_px, mines.origin_y_px) == (30, 55)
+    same = window_grid("samegame", 5, 5, 32)
+    assert (same.origin_x_px, same.origin_y_px, same.tile_px, same.gap_px) == (16, 41, 30, 2)
