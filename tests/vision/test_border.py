@@ -63,3 +63,16 @@ def test_bad_tiles_raise() -> None:
         occupancy(np.zeros((2, 2, 8, 8), np.uint8), OccupancySpec())
     with pytest.raises(FrameError, match="does not fit"):
         ring_stats(np.zeros((1, 1, 6, 6, 3), np.uint8), 3)
+
+
+def test_wholly_masked_ring_never_raises_and_occupies_nothing() -> None:
+    rng = np.random.default_rng(2)
+    tiles = rng.integers(0, 256, (1, 2, 20, 20, 3)).astype(np.uint8)
+    ignore = np.zeros((1, 2, 20, 20), bool)
+    ignore[0, 0] = True  # tile (0, 0) hidden entirely
+    tiles[0, 1] = 100
+    tiles[0, 1, 7:13, 7:13] = 250
+    occ = occupancy(tiles, OccupancySpec(min_blob_px=5), ignore)
+    assert np.isinf(occ.ring_std[0, 0]).all()
+    assert not occ.occupied[0, 0] and occ.blob_px[0, 0] == 0
+    assert occ.occupied[0, 1] and occ.blob_px[0, 1] == 36
