@@ -50,7 +50,9 @@ def clip_region(region: Region, screen: Region) -> Region:
     """The part of `region` that lies on `screen`; raise CaptureError when nothing does."""
     visible = region.intersect(screen)
     if visible is None:
-        raise CaptureError(f"region {_show(region)} lies entirely off the screen {_show(screen)}")
+        raise CaptureError(
+            f"region {region.geometry} lies entirely off the screen {screen.geometry}"
+        )
     return visible
 
 
@@ -66,7 +68,7 @@ def window_capture_region(window: Region, part: Region | None) -> Region:
     inside = moved.intersect(window)
     if inside is None:
         raise CaptureError(
-            f"window part {_show(part)} lies outside the window's {window.width}x{window.height}"
+            f"window part {part.geometry} lies outside the window's {window.width}x{window.height}"
         )
     return inside
 
@@ -174,8 +176,8 @@ class ScreenSource:
             visible = wanted.intersect(self._screen)
             if visible is None:
                 raise CaptureError(
-                    f"window {self._follow.window:#x} at {_show(wanted)} lies entirely off "
-                    f"the screen {_show(self._screen)}"
+                    f"window {self._follow.window:#x} at {wanted.geometry} lies entirely off "
+                    f"the screen {self._screen.geometry}"
                 )
         else:
             assert self._fixed is not None  # one of the two is set in __init__
@@ -200,7 +202,7 @@ class ScreenSource:
         try:
             shot = self._mss.grab(box)
         except ScreenShotError as exc:
-            raise CaptureError(f"cannot grab region {_show(region)}: {exc}") from None
+            raise CaptureError(f"cannot grab region {region.geometry}: {exc}") from None
         timestamp = self._clock.now()
         height, width = int(shot.height), int(shot.width)
         bgra = np.frombuffer(shot.raw, dtype=np.uint8).reshape(height, width, 4)
@@ -226,8 +228,3 @@ def _screen_region(grabber: Any) -> Region:
     """The bounding box of all monitors, from mss's monitor list."""
     every = grabber.monitors[0]
     return Region(int(every["left"]), int(every["top"]), int(every["width"]), int(every["height"]))
-
-
-def _show(region: Region) -> str:
-    """A region as `WxH+X+Y`, the way X11 tools print geometry."""
-    return f"{region.width}x{region.height}{region.x:+d}{region.y:+d}"

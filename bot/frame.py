@@ -51,6 +51,11 @@ class Region:
         """One past the last row, in screen pixels."""
         return self.y + self.height
 
+    @property
+    def geometry(self) -> str:
+        """The region as `WxH+X+Y` (signed offsets), the way X11 tools print geometry."""
+        return f"{self.width}x{self.height}{self.x:+d}{self.y:+d}"
+
     def contains(self, x: float, y: float) -> bool:
         """True when the screen point (x, y) lies inside this region."""
         return self.x <= x < self.right and self.y <= y < self.bottom

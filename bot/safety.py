@@ -61,11 +61,11 @@ def plan_action(action: Action, placement: Placement, screen: Region | None = No
         if not placement.window.contains(px, py):
             raise UnsafeAction(
                 f"{plan.kind} at screen ({px}, {py}) lies outside the game window "
-                f"{_show(placement.window)}; nothing was sent"
+                f"{placement.window.geometry}; nothing was sent"
             )
         if screen is not None and not screen.contains(px, py):
             raise UnsafeAction(
-                f"{plan.kind} at screen ({px}, {py}) lies off the screen {_show(screen)}; "
+                f"{plan.kind} at screen ({px}, {py}) lies off the screen {screen.geometry}; "
                 "nothing was sent"
             )
     return plan
@@ -81,7 +81,3 @@ def _check_cell(cell: tuple[int, int], placement: Placement) -> None:
 def _point(placement: Placement, cell: tuple[int, int]) -> Point:
     x, y = placement.cell_to_screen(*cell)
     return round(x), round(y)
-
-
-def _show(region: Region) -> str:
-    return f"{region.width}x{region.height}+{region.x}+{region.y}"

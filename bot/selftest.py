@@ -161,7 +161,7 @@ def check_pointer(window: Region, actuator: PointerDriver, display: str | None) 
     """Send the pointer near the window's corners and centre; read back where it went."""
     visible = window.intersect(actuator.screen)
     if visible is None:
-        return CheckResult("pointer", False, f"window {_show(window)} is off the screen")
+        return CheckResult("pointer", False, f"window {window.geometry} is off the screen")
     try:
         conn = open_x11(display)
     except TilebotError as exc:
@@ -300,8 +300,8 @@ def check_frame(
                         CheckResult(
                             "frame",
                             False,
-                            f"the frame covers {_show(frame.region)} but the window "
-                            f"is at {_show(expected)}: the source follows another window "
+                            f"the frame covers {frame.region.geometry} but the window "
+                            f"is at {expected.geometry}: the source follows another window "
                             "or region",
                         ),
                         size,
@@ -310,7 +310,7 @@ def check_frame(
                 differing = count_differing(frame.pixels, full, expected, at)
                 if differing == 0:
                     return (
-                        CheckResult("frame", True, f"{_show(expected)} matches the screen"),
+                        CheckResult("frame", True, f"{expected.geometry} matches the screen"),
                         size,
                     )
                 best = differing if best is None else min(best, differing)
@@ -320,7 +320,7 @@ def check_frame(
         CheckResult(
             "frame",
             False,
-            f"the frame at {_show(expected)} differs from the screen there in {best} of "
+            f"the frame at {expected.geometry} differs from the screen there in {best} of "
             f"{expected.width * expected.height} pixels (best of {FRAME_TRIES} grabs)",
         ),
         size,
@@ -394,7 +394,3 @@ def _number(value: float) -> str:
 def _pair(x: float, y: float) -> str:
     """One scale when both axes agree (to 2 decimals), else both."""
     return _number(x) if _number(x) == _number(y) else f"({_number(x)}, {_number(y)})"
-
-
-def _show(region: Region) -> str:
-    return f"{region.width}x{region.height}{region.x:+d}{region.y:+d}"
