@@ -44,8 +44,7 @@ from bot.frame import Frame
 from bot.games.sgt.ids import GAMES, Game, Labels
 from bot.games.sgt.savefile import labels_after, random_moves, write_save
 from bot.games.sgt.screenshot import binary_path, grid_of, render
-from bot.profile import ColourSpec, GridSpec, LevelProfile, load_profile
-from bot.vision.color import classify_colour, mean_chromaticity
+from bot.profile import GridSpec, LevelProfile, load_profile
 from bot.vision.grid import detect_grid
 from bot.vision.read import load_bank, read_board
 from bot.vision.templates import TemplateBank, build_bank, save_bank
@@ -64,9 +63,6 @@ PARAMS: dict[Game, tuple[str, ...]] = {
 }
 """Game parameters the boards are drawn from, in turn (mines also gets dense random
 layouts of its own, see `crafted_mines_id`)."""
-
-FLAT_STD = 2.0
-"""Largest per-channel standard deviation (levels) of a tile taken as one flat colour."""
 
 DRAWN_AT_EVERY_SIZE = frozenset({"fifteen"})
 """Games whose banks are drawn at every size: fifteen's numbers are text, hinted anew at
@@ -230,38 +226,10 @@ def level_for(game: Game, tile_px: int) -> tuple[LevelProfile, TemplateBank]:
 def read_labels(
     image: npt.NDArray[np.uint8], level: LevelProfile, bank: TemplateBank, grid: GridSpec
 ) -> Labels:
-    """The reader's labels of `image` with `level`'s settings on `grid` (the board's size).
-
-    Cells go through the template bank (bot.vision.read); a cell it leaves UNKNOWN whose
-    tile is flat (weighted NCC cannot score a flat tile, and is blind to the gain and
-    offset that tell samegame's flat colours apart) is read by its mean chromaticity
-    against the level's colour classes (samegame's palette, fifteen's empty gap).
-    """
+    """The reader's labels of `image` with `level`'s settings on `grid` (the board's size)."""
     frame = Frame(pixels=image, index=0, timestamp=0.0)
     board = read_board(frame, level.model_copy(update={"grid": grid}), bank)
-    labels = [[cell.label for cell in row] for row in board.cells]
-    if level.colour.classes:
-        by_colour = read_by_colour(image, level.colour, grid)
-        for r, row in enumerate(labels):
-            for c, label in enumerate(row):
-                x, y, w, h = grid.cell_box(r, c)
-                flat = float(image[y : y + h, x : x + w].std(axis=(0, 1)).max()) <= FLAT_STD
-                if label == UNKNOWN and flat:
-                    row[c] = by_colour[r][c]
-    return tuple(tuple(row) for row in labels)
-
-
-def read_by_colour(image: npt.NDArray[np.uint8], spec: ColourSpec, grid: GridSpec) -> Labels:
-    """Each tile's nearest colour class by mean chromaticity, UNKNOWN when none is near."""
-    rows = []
-    for r in range(grid.rows):
-        row = []
-        for c in range(grid.cols):
-            x, y, w, h = grid.cell_box(r, c)
-            name = classify_colour(mean_chromaticity(image[y : y + h, x : x + w]), spec).name
-            row.append(name or UNKNOWN)
-        rows.append(tuple(row))
-    return tuple(rows)
+    return tuple(tuple(cell.label for cell in row) for row in board.cells)
 
 
 def within_1px(found: GridSpec, want: GridSpec) -> bool:

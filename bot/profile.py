@@ -85,6 +85,12 @@ class ColourSpec(_Strict):
 
     classes: dict[str, tuple[float, float, float]] = Field(default_factory=dict)
     max_distance: float = Field(0.05, gt=0, description="largest accepted distance")
+    flat_std_max: float = Field(
+        2.0,
+        ge=0,
+        description="a tile the templates leave in doubt whose largest channel standard "
+        "deviation (levels) is at most this is named by the nearest class",
+    )
 
 
 class PosterizeSpec(_Strict):

@@ -8,7 +8,11 @@ grid), then, if still doubtful and the profile asks for it, over the mean-shift
 posterized neighbourhood against the posterized templates. A tile still in doubt is last
 scored through a fitted veil (a semi-transparent overlay of one colour, see
 templates.veiled_scores), which must clear stricter bars (VEIL_SCORE_MIN,
-VEIL_MARGIN_MIN). A cell still in doubt reads UNKNOWN: the reader never guesses.
+VEIL_MARGIN_MIN). Last, when the level has colour classes, a tile still in doubt that is
+one flat colour (largest channel deviation <= colour.flat_std_max) is named by its mean
+chromaticity: weighted NCC cannot score a flat tile and is blind to the gain and offset
+that tell flat colours apart (sgt samegame's palette, fifteen's empty gap). A cell still
+in doubt reads UNKNOWN: the reader never guesses.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ import numpy.typing as npt
 from bot.board import UNKNOWN, Board, Cell
 from bot.errors import FrameError
 from bot.frame import Frame, Pixels
-from bot.profile import GridSpec, LevelProfile, resolve
+from bot.profile import ColourSpec, GridSpec, LevelProfile, resolve
+from bot.vision.color import classify_colour, mean_chromaticity
 from bot.vision.grid import check_grid_fits, tile_views
 from bot.vision.posterize import posterize
 from bot.vision.templates import (
@@ -43,6 +48,7 @@ PATH_FAST = "fast"
 PATH_SHIFT = "shift"
 PATH_POSTERIZED = "posterized"
 PATH_VEILED = "veiled"
+PATH_COLOUR = "colour"
 
 VEIL_SCORE_MIN = 0.95
 """Lowest veiled score accepted (never below the profile's score_min). Veiled templates
@@ -158,6 +164,9 @@ def read_cells(
         if veiled is not None and veiled[4]:
             idx[i], best[i], margin[i], path[i] = veiled[0], veiled[1], veiled[2], PATH_VEILED
             offsets[i], accepted[i] = veiled[3], True
+    by_colour = _read_flat(pixels, grid, level.colour, np.flatnonzero(~accepted), ignore)
+    for i, (_, conf) in by_colour.items():
+        best[i], margin[i], path[i], accepted[i] = conf, conf, PATH_COLOUR, True
     cells: list[tuple[Cell, ...]] = []
     reads: list[tuple[CellRead, ...]] = []
     for r in range(rows):
@@ -165,7 +174,7 @@ def read_cells(
         row_reads: list[CellRead] = []
         for c in range(cols):
             i = r * cols + c
-            label = bank.labels[int(idx[i])]
+            label = by_colour[i][0] if i in by_colour else bank.labels[int(idx[i])]
             conf = float(np.clip(margin[i], 0.0, 1.0))
             ok = bool(accepted[i])
             row_cells.append(Cell(label if ok else UNKNOWN, conf))
@@ -197,6 +206,36 @@ def _check_inputs(
                 f"{what}: overlay mask {mask.shape} does not match the frame "
                 f"{frame.pixels.shape[:2]} (H, W)"
             )
+
+
+def _read_flat(
+    pixels: Pixels,
+    grid: GridSpec,
+    spec: ColourSpec,
+    cells: npt.NDArray[np.intp],
+    ignore: npt.NDArray[np.bool_] | None,
+) -> dict[int, tuple[str, float]]:
+    """Cell index -> (colour class, confidence) for the flat tiles among `cells`.
+
+    A tile is flat when the largest per-channel standard deviation of its unmasked pixels
+    is at most spec.flat_std_max (levels); it is named by the nearest class of `spec` by
+    mean chromaticity, confidence 1 - distance / max_distance. Tiles that are not flat,
+    wholly masked or near no class are left out.
+    """
+    found: dict[int, tuple[str, float]] = {}
+    if not spec.classes:
+        return found
+    for i in (int(j) for j in cells):
+        x, y, w, h = grid.cell_box(*divmod(i, grid.cols))
+        tile = pixels[y : y + h, x : x + w].reshape(-1, 3)
+        if ignore is not None:
+            tile = tile[~ignore[y : y + h, x : x + w].reshape(-1)]
+        if tile.shape[0] == 0 or float(tile.std(axis=0).max()) > spec.flat_std_max:
+            continue
+        match = classify_colour(mean_chromaticity(tile), spec)
+        if match.name:
+            found[i] = (match.name, 1.0 - match.distance / spec.max_distance)
+    return found
 
 
 def _touches(mask: npt.NDArray[np.bool_], grid: GridSpec) -> bool:
