@@ -42,12 +42,24 @@ _DELTAS = {
 }
 
 
+MAX_CLICKS = 3
+"""Most presses one Click may hold (a triple click)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Click:
-    """Click the centre of cell (row, col) with `button`."""
+    """Click the centre of cell (row, col) with `button`, `count` times in a row.
+
+    count 2 is a move of two clicks on one cell, as samegame's select-then-remove.
+    """
 
     cell: tuple[int, int]
     button: MouseButton = MouseButton.LEFT
+    count: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.count <= MAX_CLICKS:
+            raise ValueError(f"a click is pressed 1 to {MAX_CLICKS} times, not {self.count}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +88,11 @@ Action = Click | Drag | KeyPress
 def action_to_json(action: Action) -> dict[str, Any]:
     """A JSON-ready mapping with a `kind` field."""
     match action:
-        case Click(cell, button):
-            return {"kind": "click", "cell": list(cell), "button": button.value}
+        case Click(cell, button, count):
+            data: dict[str, Any] = {"kind": "click", "cell": list(cell), "button": button.value}
+            if count != 1:
+                data["count"] = count
+            return data
         case Drag(cell, direction, cells, duration_s):
             return {
                 "kind": "drag",
@@ -98,7 +113,11 @@ def action_from_json(data: object, where: str = "action") -> Action:
     try:
         kind = data["kind"]
         if kind == "click":
-            return Click(_cell(data["cell"]), MouseButton(data.get("button", "left")))
+            return Click(
+                _cell(data["cell"]),
+                MouseButton(data.get("button", "left")),
+                int(data.get("count", 1)),
+            )
         if kind == "drag":
             return Drag(
                 _cell(data["cell"]),

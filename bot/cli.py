@@ -51,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_target_arguments(run)
     run.add_argument("--profile", type=Path, required=True, metavar="FILE")
     run.add_argument("--level", metavar="L", help="level of the profile (default: base)")
+    run.add_argument(
+        "--game-id",
+        metavar="ID",
+        help="puzzle-collection games: the game's ID (e.g. 5x5c#1); sets the board size, "
+        "fits the level to the window's tile size and tells the policy the rules",
+    )
     run.add_argument("--fps", type=_positive, default=30.0, help="grabs per second (default 30)")
     run.add_argument("--record", type=Path, metavar="DIR", help="record frames, boards, actions")
     run.add_argument("--dry-run", action="store_true", help="decide but never touch the mouse")

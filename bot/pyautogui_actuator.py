@@ -56,7 +56,7 @@ class PyAutoGuiActuator:
         gui = self._gui
         if plan.kind == "click":
             x, y = self.to_input(plan.points[0])
-            self._call(gui.click, x, y, button=plan.button.value)
+            self._call(gui.click, x, y, clicks=plan.clicks, button=plan.button.value)
         elif plan.kind == "drag":
             (x0, y0), (x1, y1) = (self.to_input(p) for p in plan.points)
             self._call(gui.moveTo, x0, y0)

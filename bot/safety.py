@@ -25,7 +25,7 @@ class ScreenPlan:
 
     points: click -> (where,); drag -> (press, release); key -> (focus point,): keyboard
     focus follows the pointer on X11 without a window manager, so a key press first puts
-    the pointer on the board. duration_s: seconds a drag takes.
+    the pointer on the board. duration_s: seconds a drag takes. clicks: presses of a click.
     """
 
     kind: Literal["click", "drag", "key"]
@@ -33,6 +33,7 @@ class ScreenPlan:
     button: MouseButton = MouseButton.LEFT
     key: str | None = None
     duration_s: float = 0.0
+    clicks: int = 1
 
 
 def plan_action(action: Action, placement: Placement, screen: Region | None = None) -> ScreenPlan:
@@ -42,9 +43,9 @@ def plan_action(action: Action, placement: Placement, screen: Region | None = No
     """
     grid = placement.grid
     match action:
-        case Click(cell, button):
+        case Click(cell, button, count):
             _check_cell(cell, placement)
-            plan = ScreenPlan("click", (_point(placement, cell),), button)
+            plan = ScreenPlan("click", (_point(placement, cell),), button, clicks=count)
         case Drag(cell, direction, cells, duration_s):
             _check_cell(cell, placement)
             x, y = _point(placement, cell)

@@ -15,6 +15,8 @@ from bot.actions import action_to_json
 from bot.clock import VirtualClock
 from bot.errors import ProfileError
 from bot.games.registry import policy_for
+from bot.games.sgt.fit import fit_level
+from bot.games.sgt.ids import GAMES
 from bot.levels import load_selector
 from bot.loop import LoopResult, Step, run_loop
 from bot.profile import LevelProfile, Profile, load_profile
@@ -50,6 +52,35 @@ def pick_level(profile: Profile, name: str | None, source: Path) -> LevelProfile
         raise ProfileError([f"{source}: levels.{name}: no such level (levels: {known})"]) from None
 
 
+def choose_level(
+    profile: Profile,
+    source: Path,
+    name: str | None,
+    game_id: str | None,
+    size_px: tuple[int, int],
+) -> tuple[str | None, LevelProfile]:
+    """(level name, level) to play: `name` (base when None), or fitted to a game ID.
+
+    With a game ID (puzzle-collection games only) the level is the one for the window's
+    tile size, its grid where a `size_px` (width, height) window draws the ID's board
+    (bot.games.sgt.fit). ProfileError when both are given or the game is not covered.
+    """
+    if game_id is None:
+        return name, pick_level(profile, name, source)
+    if name is not None:
+        raise ProfileError(
+            [f"{source}: give --level or --game-id, not both (the game ID picks the level)"]
+        )
+    if profile.game not in GAMES:
+        raise ProfileError(
+            [
+                f"{source}: game: --game-id fits puzzle-collection games "
+                f"({', '.join(GAMES)}), not {profile.game!r}"
+            ]
+        )
+    return fit_level(profile, source, game_id, *size_px)
+
+
 def replay(
     recording: Recording,
     profile: Profile,
@@ -64,7 +95,13 @@ def replay(
     """
     if decide is None:
         decide = recording.is_playing
-    level = pick_level(profile, level_name, profile_path)
+    manifest = recording.manifest
+    game_id = manifest.game_id
+    if game_id is not None and level_name is None and recording.events:
+        width, height = recording.events[0].size
+        level_name, level = choose_level(profile, profile_path, None, game_id, (width, height))
+    else:
+        level = pick_level(profile, level_name, profile_path)
     clock = VirtualClock()
     source = ReplaySource(recording, clock)
     steps: list[Step] = []
@@ -80,7 +117,7 @@ def replay(
             clock,
             level,
             make_reader(profile_path),
-            policy=policy_for(profile.game) if decide else None,
+            policy=policy_for(profile.game, game_id) if decide else None,
             actuator=RecordingActuator(),
             level_name=level_name,
             selector=load_selector(profile, profile_path),

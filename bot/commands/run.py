@@ -11,7 +11,7 @@ from loguru import logger
 
 from bot.act import Actuator, RecordingActuator
 from bot.clock import RealClock
-from bot.commands.replay import pick_level
+from bot.commands.replay import choose_level, pick_level
 from bot.commands.sources import open_source
 from bot.errors import ProfileError
 from bot.games.registry import policy_for
@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 def run_command(args: argparse.Namespace) -> int:
     """Self-test the coordinates, then play until done, a limit, the kill key or the fail-safe."""
     profile = load_profile(args.profile)
-    level = pick_level(profile, args.level, args.profile)
-    policy = policy_for(profile.game)
+    pick_level(profile, args.level, args.profile)
+    policy = policy_for(profile.game, args.game_id)
     if policy is None and not args.self_test:
         raise ProfileError(
             [
@@ -43,6 +43,9 @@ def run_command(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         target = stack.enter_context(open_source(args, clock))
         source, region, what = target.source, target.region, target.what
+        level_name, level = choose_level(
+            profile, args.profile, args.level, args.game_id, (region.width, region.height)
+        )
         actuator: Actuator
         if args.dry_run and not args.self_test:
             actuator = RecordingActuator()
@@ -74,14 +77,15 @@ def run_command(args: argparse.Namespace) -> int:
                     region=region,
                     source=what,
                     profile=str(args.profile),
-                    level=args.level,
+                    level=level_name,
+                    game_id=args.game_id,
                     playing=True,
                     start_time=clock.now(),
                 )
             )
         assert policy is not None  # checked above; only the self-test runs without one
         frames = int(args.max_seconds * args.fps) if args.max_seconds else None
-        logger.info("playing {} on {} (level {})", profile.game, what, args.level or "base")
+        logger.info("playing {} on {} (level {})", profile.game, what, level_name or "base")
         result = run_loop(
             source,
             clock,
@@ -90,7 +94,7 @@ def run_command(args: argparse.Namespace) -> int:
             policy=policy,
             actuator=actuator,
             recorder=recorder,
-            level_name=args.level,
+            level_name=level_name,
             selector=load_selector(profile, args.profile),
             fps=args.fps,
             limits=Limits(max_frames=frames, max_actions=args.max_moves),

@@ -294,14 +294,14 @@ def _cells_of(grid: Grid, moves: tuple[tuple[int, int], ...], rows: int) -> list
 
 
 class SameGamePolicy:
-    """Plays samegame: plans once by beam search, then clicks each group twice.
+    """Plays samegame: plans once by beam search, then removes each group with a double click.
 
-    The first click on a group selects it and the board's labels do not change; the second
-    click on the same cell removes it. A left click on a tile of an unselected group always
-    selects it and on a selected one always removes it, so clicking the planned cell until
-    the board changes is safe even when a click is lost. scoresub: 2 for the game's default
-    (n-2)^2 scoring, 1 for (n-1)^2. width: the beam width. planned_score: what the latest
-    plan scores from the board it was made for.
+    A move is two clicks on one cell: the first selects the group, the second removes it.
+    Both go out as one action (Click count 2), so the bot never reads the board in the
+    selected state, which draws the group differently. When the board is unchanged after
+    a move (the clicks were lost) the move is sent again. scoresub: 2 for the game's
+    default (n-2)^2 scoring, 1 for (n-1)^2. width: the beam width. planned_score: what the
+    latest plan scores from the board it was made for.
     """
 
     def __init__(self, scoresub: int = 2, width: int = BEAM_WIDTH) -> None:
@@ -313,28 +313,23 @@ class SameGamePolicy:
         self.planned_score = 0
         self._plan: list[Pos] = []
         self._board: Grid | None = None  # the position the next planned move is for
-        self._clicks_here = 0
 
     def decide(self, board: Board, context: Context) -> Click | None:
         """The next click, or None when no group is left to remove."""
         grid = grid_of(board)
         if self._plan and grid == self._board:
-            # The first click selected the group (the labels stay the same), or was lost.
-            self._clicks_here += 1
-            if self._clicks_here > 2:
-                logger.info(
-                    "frame {}: samegame board unchanged after {} clicks on {}; clicking again",
-                    context.frame_index,
-                    self._clicks_here - 1,
-                    self._plan[0],
-                )
-            return Click(self._plan[0])
+            logger.info(
+                "frame {}: samegame board unchanged after removing at {}; sending the move again",
+                context.frame_index,
+                self._plan[0],
+            )
+            return Click(self._plan[0], count=2)
         if self._plan and self._board is not None and grid == self._after(self._board):
             self._plan.pop(0)
         else:
             self._replan(grid, context)
-        self._board, self._clicks_here = grid, 1
-        return Click(self._plan[0]) if self._plan else None
+        self._board = grid
+        return Click(self._plan[0], count=2) if self._plan else None
 
     def _after(self, grid: Grid) -> Grid:
         return remove_group(grid, self._plan[0])[0]

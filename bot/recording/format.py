@@ -63,6 +63,7 @@ class Manifest(BaseModel):
     source: str = Field("", description="what was captured: window title, pid or region")
     profile: str | None = None
     level: str | None = None
+    game_id: str | None = Field(None, description="the game ID the bot was told, if any")
     playing: bool = Field(False, description="events carry the bot's boards and actions")
 
 

@@ -66,6 +66,7 @@ class RecordingWriter:
         source: str = "",
         profile: str | None = None,
         level: str | None = None,
+        game_id: str | None = None,
         playing: bool = False,
         codec: Codec = "qoi",
         keyframe_interval: int = 30,
@@ -89,6 +90,7 @@ class RecordingWriter:
             source=source,
             profile=profile,
             level=level,
+            game_id=game_id,
             playing=playing,
         )
         _write_atomically(self.path / MANIFEST, self.manifest.model_dump_json(indent=2).encode())

@@ -8,11 +8,11 @@ grid), then, if still doubtful and the profile asks for it, over the mean-shift
 posterized neighbourhood against the posterized templates. A tile still in doubt is last
 scored through a fitted veil (a semi-transparent overlay of one colour, see
 templates.veiled_scores), which must clear stricter bars (VEIL_SCORE_MIN,
-VEIL_MARGIN_MIN). Last, when the level has colour classes, a tile still in doubt that is
-one flat colour (largest channel deviation <= colour.flat_std_max) is named by its mean
-chromaticity: weighted NCC cannot score a flat tile and is blind to the gain and offset
-that tell flat colours apart (sgt samegame's palette, fifteen's empty gap). A cell still
-in doubt reads UNKNOWN: the reader never guesses.
+VEIL_MARGIN_MIN). When the level has colour classes, a tile the fast path doubts that
+is one flat colour (largest channel deviation <= colour.flat_std_max) skips those stages
+and is named by its mean chromaticity: weighted NCC cannot score a flat tile and is
+blind to the gain and offset that tell flat colours apart (sgt samegame's palette,
+fifteen's empty gap). A cell still in doubt reads UNKNOWN: the reader never guesses.
 """
 
 from __future__ import annotations
@@ -127,8 +127,23 @@ def read_cells(
     path = np.full(n, PATH_FAST, dtype=object)
     offsets = np.zeros((n, 2), np.int32)
 
+    # Flat tiles the fast path doubts are named by colour at once: no template stage can
+    # score them, and each would cost milliseconds per tile.
+    by_colour = _read_flat(
+        pixels,
+        grid,
+        level.colour,
+        np.flatnonzero((best < spec.score_min) | (margin < spec.margin_min)),
+        ignore,
+    )
+    flat = np.zeros(n, np.bool_)
+    for i, (_, conf) in by_colour.items():
+        best[i], margin[i], path[i], flat[i] = conf, conf, PATH_COLOUR, True
+
     def doubtful() -> npt.NDArray[np.bool_]:
-        result: npt.NDArray[np.bool_] = (best < spec.score_min) | (margin < spec.margin_min)
+        result: npt.NDArray[np.bool_] = (
+            (best < spec.score_min) | (margin < spec.margin_min)
+        ) & ~flat
         return result
 
     stages: list[tuple[str, Matcher, bool]] = []
@@ -147,10 +162,10 @@ def read_cells(
             if s > best[i] or (s >= spec.score_min and m > margin[i]):
                 idx[i], best[i], margin[i], path[i], offsets[i] = k, s, m, name, off
 
-    accepted = (best >= spec.score_min) & (margin >= spec.margin_min)
+    accepted = ((best >= spec.score_min) & (margin >= spec.margin_min)) | flat
     veil_bars = (max(spec.score_min, VEIL_SCORE_MIN), max(spec.margin_min, VEIL_MARGIN_MIN))
     named = np.array([label != level.occupancy.empty_label for label in bank.labels])[idx]
-    confirm = accepted & named & (best < VEIL_CONFIRM_BELOW)
+    confirm = accepted & named & (best < VEIL_CONFIRM_BELOW) & ~flat
     for i in (int(j) for j in np.flatnonzero(~accepted | confirm)):
         here = (int(offsets[i, 0]), int(offsets[i, 1]))
         if confirm[i]:
@@ -164,9 +179,6 @@ def read_cells(
         if veiled is not None and veiled[4]:
             idx[i], best[i], margin[i], path[i] = veiled[0], veiled[1], veiled[2], PATH_VEILED
             offsets[i], accepted[i] = veiled[3], True
-    by_colour = _read_flat(pixels, grid, level.colour, np.flatnonzero(~accepted), ignore)
-    for i, (_, conf) in by_colour.items():
-        best[i], margin[i], path[i], accepted[i] = conf, conf, PATH_COLOUR, True
     cells: list[tuple[Cell, ...]] = []
     reads: list[tuple[CellRead, ...]] = []
     for r in range(rows):

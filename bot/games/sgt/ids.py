@@ -455,3 +455,35 @@ def _check_cell(board: MinesBoard, cell: Pos, verb: str) -> None:
     r, c = cell
     if not (0 <= r < board.rows and 0 <= c < board.cols):
         raise MoveError(f"mines: cannot {verb} {cell}: off the {board.rows}x{board.cols} grid")
+
+
+_PARAMS: dict[Game, tuple[re.Pattern[str], int]] = {
+    "flip": (_FLIP_PARAMS, 1),
+    "samegame": (_SAMEGAME_PARAMS, 1),
+    "fifteen": (_FIFTEEN_PARAMS, 2),
+    "mines": (_MINES_PARAMS, 1),
+}
+
+
+def params_of(game_id: str) -> str:
+    """The parameters of any game ID: before its ':' (descriptive) or '#' (random seed)."""
+    cut = [i for i in (game_id.find(":"), game_id.find("#")) if i >= 0]
+    return game_id[: min(cut)] if cut else game_id
+
+
+def params_match(game: str, game_id: str) -> re.Match[str]:
+    """The game's parameter pattern matched against `game_id`'s parameters.
+
+    Accepts descriptive IDs, random-seed IDs (`5x5c#1`) and bare parameters (`9x9n10`);
+    GameIdError names the game and the parameters it does not understand.
+    """
+    known = check_game(game)
+    pattern, _ = _PARAMS[known]
+    return _match_params(known, pattern, params_of(game_id))
+
+
+def board_size(game: str, game_id: str) -> tuple[int, int]:
+    """(rows, cols) of the board any ID of `game` describes (descriptive, seed or params)."""
+    known = check_game(game)
+    _, min_side = _PARAMS[known]
+    return _size(known, params_match(known, game_id), min_side)
