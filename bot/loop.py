@@ -23,9 +23,9 @@ from bot.clock import Clock
 from bot.errors import SourceExhausted
 from bot.frame import Frame, FrameSource, Region
 from bot.levels import LevelChoice
-from bot.policy import Context, Policy
+from bot.policy import Context, Policy, surprised
 from bot.profile import LevelProfile, Timing
-from bot.settle import SettleState, regions_mask, settle_step
+from bot.settle import SLACK_MS, SettleState, regions_mask, settle_step
 
 Reader = Callable[[Frame, LevelProfile], Board]
 """Reads a frame into a board under a level's profile (a recognizer with its templates)."""
@@ -229,6 +229,11 @@ def run_loop(
                     stop = guard.check(board, now, frame.index)
                     if stop:
                         result.stopped_because = stop
+                    elif board.is_certain and (
+                        verdict.quiet_ms + SLACK_MS < active.settle.surprise_quiet_ms
+                        and surprised(policy, board)
+                    ):
+                        pass  # an unexpected board: read it again once quiet for longer
                     elif board.is_certain:
                         ctx = Context(choice.name, frame.index, now, tuple(history))
                         action = policy.decide(board, ctx)

@@ -31,3 +31,21 @@ class Policy(Protocol):
     def decide(self, board: Board, context: Context) -> Action | None:
         """The next action, or None when there is nothing to do (solved, or no move)."""
         ...
+
+
+class Expecting(Protocol):
+    """A policy that knows which board its last action should lead to.
+
+    The loop holds a board it did not expect until the level's settle.surprise_quiet_ms
+    has passed quietly: a completion flash or a slow redraw looks like a real board.
+    """
+
+    def expects(self, board: Board) -> bool:
+        """False when `board` is not what the last action should have led to."""
+        ...
+
+
+def surprised(policy: Policy | None, board: Board) -> bool:
+    """True when `policy` expects something and `board` is not it."""
+    expects = getattr(policy, "expects", None)
+    return expects is not None and not expects(board)

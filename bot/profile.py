@@ -116,7 +116,9 @@ class SettleSpec(_Strict):
     quiet_ms must exceed both the game's longest gap between animation redraws and the
     delay from an action to its first redraw (two identical grabs are not enough).
     "quiet+confident" also requires a read with no unknown cell before acting (the loop
-    never acts on an uncertain read in either case).
+    never acts on an uncertain read in either case). surprise_quiet_ms: a board the
+    policy did not expect (Policy.expects) is acted on only after this long a quiet; games
+    that flash the board on completion redraw it more slowly than they animate a move.
     """
 
     method: Literal["quiet", "quiet+confident"] = "quiet"
@@ -126,6 +128,9 @@ class SettleSpec(_Strict):
     min_changed_px: int = Field(1, ge=1, description="fewer changed pixels than this are noise")
     ignore_regions: list[tuple[int, int, int, int]] = Field(
         default_factory=list, description="frame boxes (x, y, w, h) that never count: timers"
+    )
+    surprise_quiet_ms: int = Field(
+        0, ge=0, description="quiet needed before acting on a board the policy did not expect"
     )
 
 

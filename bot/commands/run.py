@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import statistics
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from loguru import logger
@@ -17,6 +18,7 @@ from bot.errors import ProfileError
 from bot.games.registry import policy_for
 from bot.levels import load_selector
 from bot.loop import Limits, LoopResult, run_loop
+from bot.policy import Policy
 from bot.profile import GridSpec, load_profile
 from bot.reading import make_reader
 from bot.recording import RecordingWriter
@@ -27,8 +29,26 @@ if TYPE_CHECKING:
     from bot.window import WindowId, WindowLocator
 
 
+@dataclass(frozen=True, slots=True)
+class Played:
+    """What `play` did: the loop's result, the policy it used (None for a self-test only)
+    and the level it played."""
+
+    result: LoopResult | None
+    policy: Policy | None
+    level_name: str | None
+
+
 def run_command(args: argparse.Namespace) -> int:
     """Self-test the coordinates, then play until done, a limit, the kill key or the fail-safe."""
+    played = play(args)
+    if played.result is not None:
+        _summarise(played.result)
+    return 0
+
+
+def play(args: argparse.Namespace) -> Played:
+    """`tilebot run` without the summary: the parsed arguments in, what happened out."""
     profile = load_profile(args.profile)
     pick_level(profile, args.level, args.profile)
     policy = policy_for(profile.game, args.game_id)
@@ -60,7 +80,7 @@ def run_command(args: argparse.Namespace) -> int:
                     target.source, target.locator, target.window, live, level.grid, args.display
                 )
             if args.self_test:
-                return 0
+                return Played(None, None, level_name)
         stop_check = None
         if not args.dry_run:
             from bot.killswitch import KillSwitch
@@ -100,8 +120,7 @@ def run_command(args: argparse.Namespace) -> int:
             limits=Limits(max_frames=frames, max_actions=args.max_moves),
             stop_check=stop_check,
         )
-    _summarise(result)
-    return 0
+    return Played(result, policy, level_name)
 
 
 def self_test(

@@ -374,6 +374,10 @@ class FifteenPolicy:
         self._expected = apply_click(tiles, board.rows, board.cols, cell)
         return Click(cell)
 
+    def expects(self, board: Board) -> bool:
+        """False when `board` is not what the last click should have made (Expecting)."""
+        return self._expected is None or tiles_of(board) == self._expected
+
 
 def play_clicks(tiles: Tiles, rows: int, cols: int, cells: Iterable[Pos]) -> Tiles:
     """The position after clicking each of `cells` in turn."""

@@ -241,6 +241,10 @@ class FlipPolicy:
         self._expected = apply_click(dark, rules, cell)
         return Click(cell)
 
+    def expects(self, board: Board) -> bool:
+        """False when `board` is not what the last click should have made (Expecting)."""
+        return self._expected is None or dark_cells(board) == self._expected
+
     def _rules_for(self, board: Board) -> FlipRules:
         if self.rules is None:
             self.rules = crosses(board.rows, board.cols)

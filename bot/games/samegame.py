@@ -331,6 +331,15 @@ class SameGamePolicy:
         self._board = grid
         return Click(self._plan[0], count=2) if self._plan else None
 
+    def expects(self, board: Board) -> bool:
+        """False when `board` is not what the last move should have made (Expecting)."""
+        if self._board is None or not self._plan:
+            return True
+        try:
+            return grid_of(board) == self._after(self._board)
+        except SameGameError:
+            return False  # tiles in the air: not a board any move leads to
+
     def _after(self, grid: Grid) -> Grid:
         return remove_group(grid, self._plan[0])[0]
 

@@ -23,8 +23,11 @@ from bot.profile import LevelProfile, Profile
 TILE_RANGE_PX = range(8, 129)
 """Tile sizes a window is matched against (the games draw 8 px tiles and up)."""
 
-STATUS_BAR_MAX_PX = 60
-"""Tallest status bar (px) below the board; flip, mines and samegame draw one of ~37 px."""
+STATUS_BAR_PX = 37
+"""Height of the status bar below the board (GTK default font; all four games draw one)."""
+
+STATUS_BAR_SLACK_PX = 6
+"""How far a window's status bar may be from STATUS_BAR_PX (another font, another theme)."""
 
 
 def tile_px_for_window(game: str, rows: int, cols: int, width_px: int, height_px: int) -> int:
@@ -43,13 +46,21 @@ def tile_px_for_window(game: str, rows: int, cols: int, width_px: int, height_px
         except GameIdError:
             continue
         below = height_px - MENU_BAR_PX - board_h
-        if not 0 <= below <= STATUS_BAR_MAX_PX:
+        if abs(below - STATUS_BAR_PX) > STATUS_BAR_SLACK_PX:
             continue
         if board_w == width_px:
             exact.append(tile)
         elif board_w < width_px:
             narrower.append(tile)
-    found = exact or narrower[-1:]
+    found = (
+        exact
+        or sorted(
+            narrower,
+            key=lambda t: abs(
+                height_px - MENU_BAR_PX - image_size_px(known, rows, cols, t)[1] - STATUS_BAR_PX
+            ),
+        )[:1]
+    )
     if not found:
         raise GameIdError(
             f"{known}: a {width_px}x{height_px} window holds no {cols}x{rows} board at any "
