@@ -204,3 +204,36 @@ def action_timing(recording: Recording, grid: GridSpec) -> tuple[list[float], in
     if seen_action and not changed_since_action:
         illegal += 1
     return overheads, illegal
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tests.sgt_live GAME GAME_ID OUT`: record one live game on its own Xvfb."""
+    import argparse
+    import sys
+    import tempfile
+
+    from tests.live import display_environment, running_xvfb
+
+    parser = argparse.ArgumentParser(description="record the bot playing one sgt game live")
+    parser.add_argument("game", choices=sorted(DECODERS))
+    parser.add_argument("game_id")
+    parser.add_argument("out", type=Path, help="new recording folder")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        with (
+            running_xvfb(work) as display,
+            display_environment(display, work),
+            X11Locator(display) as locator,
+        ):
+            run = play_live(args.game, args.game_id, locator, args.out)
+    print(
+        f"{run.game} {run.game_id}: {run.actions} actions, verdict {sorted(run.verdict.words)}, "
+        f"first board right: {run.first_board == run.truth}, stopped: {run.stopped_because}",
+        file=sys.stderr,
+    )
+    return 0 if run.verdict.over and run.first_board == run.truth else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
