@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBS := xvfb sgt-puzzles xdotool x11-utils scrot
+DEBS := xvfb sgt-puzzles xdotool x11-utils scrot chromium
 
 .PHONY: setup system-deps demo test lint typecheck pytest bench clean
 

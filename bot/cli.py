@@ -7,9 +7,11 @@ Exit codes: 0 success, 1 a check failed (profile problems, replayed decisions di
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 from loguru import logger
 
@@ -17,6 +19,18 @@ from bot import __version__
 from bot.commands.sources import add_target_arguments
 from bot.errors import ProfileError, Stopped, TilebotError
 from bot.log import configure_logging
+
+TUNING_COMMANDS = MappingProxyType(
+    {
+        "discover": "a new game: find the grid, cluster the tiles, write a starter profile",
+        "label": "write a label file for frames of a recording, pre-filled by the recognizer",
+        "templates": "build a template bank from a recording's labelled tiles",
+        "tune": "search a level's thresholds on labelled frames; write them back",
+        "inspect": "draw what the bot reads (grid, labels, confidence) as PNGs and HTML",
+    }
+)
+"""Profile-tuning commands: name -> help. Each lives in bot.commands.NAME, with
+add_arguments(parser) and NAME_command(args) -> int."""
 
 
 def _positive(text: str) -> float:
@@ -97,6 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-seconds", type=_positive, default=300.0, help="give up after S (default 300)"
     )
 
+    for name, text in TUNING_COMMANDS.items():
+        module = importlib.import_module(f"bot.commands.{name}")
+        module.add_arguments(sub.add_parser(name, help=text))
+
     prof = sub.add_parser("profile", help="check a profile file or write the JSON schema")
     psub = prof.add_subparsers(dest="profile_command", required=True, metavar="ACTION")
     check = psub.add_parser("check", help="validate profile files; one line per problem")
@@ -130,6 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return replay_command(args)
         if args.command == "profile":
             return _profile_command(args)
+        if args.command in TUNING_COMMANDS:
+            module = importlib.import_module(f"bot.commands.{args.command}")
+            code: int = getattr(module, f"{args.command}_command")(args)
+            return code
     except ProfileError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

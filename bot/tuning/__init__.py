@@ -1,0 +1,1 @@
+"""Profile tuning: hand labels for recorded frames, template banks from them, discovery."""
