@@ -45,7 +45,7 @@ from bot.games.sgt.ids import GAMES, Game, Labels
 from bot.games.sgt.savefile import labels_after, random_moves, write_save
 from bot.games.sgt.screenshot import binary_path, grid_of, render
 from bot.profile import GridSpec, LevelProfile, load_profile
-from bot.vision.grid import detect_grid
+from bot.vision.grid_detect import detect_grid
 from bot.vision.read import load_bank, read_board
 from bot.vision.templates import TemplateBank, build_bank, save_bank
 

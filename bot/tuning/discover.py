@@ -35,7 +35,8 @@ from bot.tuning.labels import UNLABELLED, Rows
 from bot.tuning.samples import posterized_tiles
 from bot.vision.border import occupancy
 from bot.vision.color import mean_chromaticity
-from bot.vision.grid import check_grid_fits, detect_grid, tile_views
+from bot.vision.grid import check_grid_fits, tile_views
+from bot.vision.grid_detect import detect_grid
 
 CLUSTER_PREFIX = "c"
 """Clusters are named c0, c1, ... by decreasing size."""
