@@ -86,13 +86,13 @@ def test_with_a_profile_its_grid_settle_and_overlays_are_used(tmp_path: Path) ->
     out = tmp_path / "found"
     run(OCEAN, "--profile", FLING, "--level", "ocean", "--frames", "settled", "--out", out)
     labels = read_labels(out / "labels.txt")
-    assert list(labels.frames) == [4, 22, 39]  # the profile's 35 ms quiet time
-    assert labels.frames[4][7][5] == labels.frames[4][7][6] == UNLABELLED  # under the logo
+    assert list(labels.frames) == [3, 19, 34]  # the profile's 30 ms quiet time
+    assert labels.frames[3][7][5] == labels.frames[3][7][6] == UNLABELLED  # under the logo
     base = load_profile(out / "profile.toml").base
-    assert base.settle.quiet_ms == 35
+    assert base.settle.quiet_ms == load_profile(FLING).base.settle.quiet_ms == 30
     assert base.overlay_regions == load_profile(FLING).base.overlay_regions
     assert load_profile(out / "profile.toml").game == "fling"
-    names = {c for row in labels.frames[4] for c in row} - {UNLABELLED}
+    names = {c for row in labels.frames[3] for c in row} - {UNLABELLED}
     assert len(names) == 5  # sea and four balls, each its own cluster
 
 

@@ -16,8 +16,8 @@ from bot.demo.themes import COLS, LABELS, ROWS, THEMES
 from bot.errors import FrameError, TilebotError
 from bot.frame import Frame
 from bot.profile import LevelProfile, load_profile
-from bot.vision.read import load_bank, read_board, read_cells
-from bot.vision.templates import TemplateBank, build_bank
+from bot.vision.read import SLOW_TILES_MAX, load_bank, read_board, read_cells
+from bot.vision.templates import TemplateBank, build_bank, shrink_tiles
 
 PROFILE = Path(__file__).resolve().parents[2] / "profiles" / "fling.toml"
 ORIGIN = (300, 200)
@@ -201,6 +201,83 @@ def test_noise_far_beyond_training_reads_unknown(
     board = read_board(Frame(noisy, 0, 0.0), at(levels["night"], tb.grid_origin_xy), banks["night"])
     assert never_wrong(board, tb.labels) == []
     assert board.unknown_count >= ROWS * COLS // 2
+
+
+def _veiled_patch_board(
+    levels: dict[str, LevelProfile], banks: dict[str, TemplateBank]
+) -> tuple[np.ndarray, LevelProfile, tuple[int, int], tuple[tuple[str, ...], ...]]:
+    """A "patch" board whose patched tile only the veil fit reads, and that tile."""
+    for seed in range(1000, 1030):
+        tb = make_board(seed, "ocean", "patch")
+        clean = make_board(seed, "ocean", "clean")
+        cell = _patched_cell(tb.image, clean.image, tb.grid_origin_xy)
+        level = at(levels["ocean"], tb.grid_origin_xy)
+        _, reads = read_cells(Frame(tb.image, 0, 0.0), level, banks["ocean"])
+        if reads[cell[0]][cell[1]].path == "veiled" and cell[0] not in (3, 4):
+            return tb.image, level, cell, tb.labels
+    raise AssertionError("no patched tile read through the veil in 30 seeds")
+
+
+def _band(image: np.ndarray, origin: tuple[int, int], rows: tuple[int, int]) -> np.ndarray:
+    """A dark translucent band across the grid over `rows` (first, last), like a banner."""
+    out = image.astype(np.float64)
+    x, y = origin
+    y0, y1 = y + 64 * rows[0] + 16, y + 64 * (rows[1] + 1) - 16
+    out[y0:y1, x : x + 7 * 64] += 0.7 * (np.array([20.0, 20.0, 20.0]) - out[y0:y1, x : x + 7 * 64])
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+
+
+def test_a_mostly_hidden_frame_skips_the_costly_stages(
+    levels: dict[str, LevelProfile], banks: dict[str, TemplateBank]
+) -> None:
+    image, level, cell, truth = _veiled_patch_board(levels, banks)
+    banded = _band(image, (level.grid.origin_x_px, level.grid.origin_y_px), (3, 4))
+    board, reads = read_cells(Frame(banded, 0, 0.0), level, banks["ocean"])
+    assert never_wrong(board, truth) == []
+    hidden = [reads[r][c] for r in (3, 4) for c in range(COLS)]
+    assert len(hidden) > SLOW_TILES_MAX
+    assert all(board[r, c].label == UNKNOWN for r in (3, 4) for c in range(COLS))
+    # Alone the patched tile reads through the veil; on a mostly hidden frame no tile
+    # gets the veil fit, and the shift search stops before it has tried every band tile.
+    assert board[cell].label == UNKNOWN
+    assert not any(read.path == "veiled" for row in reads for read in row)
+    assert any(read.path == "fast" for read in hidden)
+
+
+def test_an_overlay_leaves_the_scores_of_tiles_it_misses_unchanged(
+    levels: dict[str, LevelProfile], banks: dict[str, TemplateBank]
+) -> None:
+    tb = make_board(1022, "night", "clean")
+    level = at(levels["night"], tb.grid_origin_xy)
+    x, y = tb.grid_origin_xy
+    mask = np.zeros(tb.image.shape[:2], bool)
+    mask[y + 8 * 64 - 22 : y + 8 * 64, x + 7 * 64 - 102 : x + 7 * 64] = True  # the logo's box
+    frame = Frame(tb.image, 0, 0.0)
+    _, plain = read_cells(frame, level, banks["night"])
+    board, masked = read_cells(frame, level, banks["night"], mask)
+    assert board.labels() == tb.labels
+    for r in range(ROWS):
+        for c in range(COLS):
+            touched = r == 7 and c >= 5
+            assert (masked[r][c].score == plain[r][c].score) != touched, (r, c)
+
+
+def test_the_shift_search_scores_the_tile_cut_at_its_offset(
+    levels: dict[str, LevelProfile], banks: dict[str, TemplateBank]
+) -> None:
+    tb = make_board(1004, "ocean", "offset2")
+    level = at(levels["ocean"], tb.grid_origin_xy)
+    bank = banks["ocean"]
+    _, reads = read_cells(Frame(tb.image, 0, 0.0), level, bank)
+    shifted = [(r, c) for r in range(ROWS) for c in range(COLS) if reads[r][c].path == "shift"]
+    assert len(shifted) > SLOW_TILES_MAX  # the whole board is off the grid
+    for r, c in shifted:
+        read = reads[r][c]
+        x = tb.grid_origin_xy[0] + 64 * c + read.offset_xy[0]
+        y = tb.grid_origin_xy[1] + 64 * r + read.offset_xy[1]
+        tile = shrink_tiles(tb.image[y : y + 64, x : x + 64], bank.fast_px).reshape(1, -1)
+        score = bank.fast.scores(tile)[0, bank.labels.index(read.best)]
+        assert score == pytest.approx(read.score, abs=1e-4)
 
 
 def test_label_never_seen_in_training_reads_unknown(levels: dict[str, LevelProfile]) -> None:

@@ -9,7 +9,11 @@ import numpy as np
 import pytest
 
 from bot.vision.templates import (
+    VEIL_ALPHA_MAX,
+    VEIL_ITERATIONS,
+    VEIL_STARTS,
     BankError,
+    Matcher,
     TemplateBank,
     best_matches,
     build_bank,
@@ -103,6 +107,55 @@ def test_veiled_scores_of_a_clean_tile_stay_high_for_its_label() -> None:
     up = bank.labels.index("up")
     assert int(np.argmax(seen)) == up and seen[up] > 0.99
     assert abs(seen[up] - plain[up]) < 0.01
+
+
+def direct_veil_score(matcher: Matcher, tile: np.ndarray, keep: np.ndarray | None) -> np.ndarray:
+    """veiled_scores as its docstring states it, one template and one start at a time."""
+    out = []
+    for k in range(matcher.templates.shape[0]):
+        t = matcher.templates[k].reshape(-1, 3).astype(np.float64)
+        w = matcher.weights[k, ::3].astype(np.float64)
+        if keep is not None:
+            w = w * keep.reshape(-1, 3)[:, 0]
+        y = tile.reshape(-1, 3).astype(np.float64)
+        d = y - t
+        top = np.argsort(-(d * d).sum(axis=1), kind="stable")[: len(t) // 4]
+        best = -1.0
+        for start in VEIL_STARTS:
+            colour = np.clip(np.median((t + d / start)[top], axis=0), 0.0, 255.0)
+            for step in range(VEIL_ITERATIONS + 1):
+                towards = colour - t
+                alpha = (d * towards).sum(axis=1) / np.maximum((towards**2).sum(axis=1), 1e-6)
+                alpha = np.clip(alpha, 0.0, VEIL_ALPHA_MAX)
+                if step == VEIL_ITERATIONS:
+                    break
+                rest = y - (1.0 - alpha[:, None]) * t
+                num = (w[:, None] * alpha[:, None] * rest).sum(axis=0)
+                colour = np.clip(num / max((w * alpha * alpha).sum(), 1e-9), 0.0, 255.0)
+            unveiled = t + (y - (t + alpha[:, None] * (colour - t))) / (1.0 - alpha[:, None])
+            ww = np.repeat(w[:, None], 3, axis=1)
+            da = unveiled - (ww * unveiled).sum() / ww.sum()
+            db = t - (ww * t).sum() / ww.sum()
+            var = (ww * da * da).sum() * (ww * db * db).sum()
+            best = max(best, (ww * da * db).sum() / np.sqrt(var) if var > 1e-12 else 0.0)
+        full = matcher.weights[k, ::3].sum()
+        out.append(best if w.sum() > 0.05 * full else 0.0)
+    result: np.ndarray = np.clip(np.array(out), -1.0, 1.0)
+    return result
+
+
+@pytest.mark.parametrize("masked", [False, True])
+def test_veiled_scores_are_the_direct_fit(masked: bool) -> None:
+    bank = build_bank(samples(("up", "down", "left", "right"), 4), fast_px=8)
+    rng = np.random.default_rng(8)
+    for bgr, alpha in (((20, 200, 240), 0.35), ((250, 30, 90), 0.2), ((0, 0, 0), 0.6)):
+        tile = veil(arrow("down", rng), (4, 6, 20, 22), bgr, alpha)
+        flat = shrink_tiles(tile, 8).reshape(-1)
+        keep = rng.uniform(0.0, 1.0, flat.shape).astype(np.float32) if masked else None
+        if keep is not None:
+            keep = np.repeat(keep.reshape(-1, 3)[:, :1], 3, axis=1).reshape(-1)
+        expected = direct_veil_score(bank.fast, flat, keep)
+        assert np.allclose(veiled_scores(bank.fast, flat, keep), expected, atol=1e-5)
 
 
 def test_veiled_scores_of_a_masked_out_tile_are_zero() -> None:
