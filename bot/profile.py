@@ -108,6 +108,13 @@ class TemplateSpec(_Strict):
     score_min: float = Field(0.80, ge=-1, le=1, description="lowest accepted match score")
     margin_min: float = Field(0.05, ge=0, le=2, description="lowest best-minus-runner-up")
     search_px: int = Field(3, ge=0, description="slow path: search window radius")
+    confirm_below: float = Field(
+        0.95,
+        ge=0,
+        le=1,
+        description="a tile named other than empty from a score below this must be "
+        "confirmed by the veil fit (0: never); guards against coloured veils",
+    )
 
 
 class SettleSpec(_Strict):

@@ -6,7 +6,9 @@ frame, so replay (with recorded timestamps) settles exactly as the live run did.
 The board area (grey) is compared with its anchor, the image at the last change; pixels
 under an `ignore` mask (HUD, timers, hover highlights) do not count. A change is more
 than `min_changed_px` pixels differing by more than `pixel_tolerance`. The board is
-settled once no change has been seen for `quiet_ms` of clock time: a quiet time that must
+settled once no change has been seen for `quiet_ms` of clock time, watched throughout (a
+stall, a gap between frames longer than `quiet_ms` and twice the gap before, starts the
+quiet again): a quiet time that must
 be longer than the game's longest gap between animation redraws and than its delay from
 an action to the first redraw (two identical grabs in a row are not enough: sgt-flip
 redraws about every 20 ms). Waiting is bounded: past `max_wait_ms` without settling the
@@ -51,22 +53,25 @@ class SettleState:
     expected, after an action). waiting_since: clock seconds when the current wait
     began; None while settled. awaiting_change: the bot acted and the board has not
     visibly changed since: a game may take a few ms to react, and the old board must not
-    be read as the new one in that gap.
+    be read as the new one in that gap. seen_at: clock seconds of the previous frame;
+    gap: seconds between the two frames before (None until known).
     """
 
     board: Pixels | None = None
     changed_at: float | None = None
     waiting_since: float | None = None
     awaiting_change: bool = False
+    seen_at: float | None = None
+    gap: float | None = None
 
     def expect_change(self, now: float) -> SettleState:
         """The state after the bot acted at `now`: settled again only after the board has
         changed and then been quiet (or after max_wait_ms with no change at all)."""
-        return SettleState(self.board, now, now, awaiting_change=True)
+        return SettleState(self.board, now, now, True, self.seen_at, self.gap)
 
     def restart(self, now: float) -> SettleState:
         """The state after the window moved at `now`: the quiet time starts again."""
-        return SettleState(self.board, now, now)
+        return SettleState(self.board, now, now, False, self.seen_at, self.gap)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +125,17 @@ def settle_step(
     changed = previous is None or changed_at is None or seen_change
     awaiting = state.awaiting_change and not seen_change
     anchor = area if changed else previous
-    if changed:
+    # Time no frame saw proves nothing: a machine that stalled the bot stalled the game
+    # too, which then finishes its animation after the stall. A gap longer than the quiet
+    # time and than twice the gap before starts the quiet again.
+    gap = None if state.seen_at is None else now - state.seen_at
+    stalled = (
+        gap is not None
+        and state.gap is not None
+        and gap * 1000.0 > spec.quiet_ms
+        and gap > 2 * state.gap
+    )
+    if changed or stalled:
         changed_at = now
     assert changed_at is not None  # set above whenever it was missing
     quiet_ms = (now - changed_at) * 1000.0
@@ -138,7 +153,7 @@ def settle_step(
     waited_ms = 0.0 if waiting_since is None else (now - waiting_since) * 1000.0
     timed_out = not settled and waited_ms + SLACK_MS >= spec.max_wait_ms
     result = SettleResult(settled, quiet_ms, timed_out, waited_ms, changed_px if changed else 0)
-    return SettleState(anchor, changed_at, waiting_since, awaiting), result
+    return SettleState(anchor, changed_at, waiting_since, awaiting, now, gap), result
 
 
 def regions_mask(

@@ -218,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("game", choices=sorted(DECODERS))
     parser.add_argument("game_id")
     parser.add_argument("out", type=Path, help="new recording folder")
+    parser.add_argument("--fps", type=float, default=60.0, help="grabs per second (default 60)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             display_environment(display, work),
             X11Locator(display) as locator,
         ):
-            run = play_live(args.game, args.game_id, locator, args.out)
+            run = play_live(args.game, args.game_id, locator, args.out, fps=args.fps)
     print(
         f"{run.game} {run.game_id}: {run.actions} actions, verdict {sorted(run.verdict.words)}, "
         f"first board right: {run.first_board == run.truth}, stopped: {run.stopped_because}",

@@ -54,6 +54,30 @@ def test_expected_change_restarts_quiet_time() -> None:
     assert not r.settled and abs(r.quiet_ms - 20.0) < 1e-6
 
 
+def test_a_stall_between_grabs_starts_the_quiet_time_again() -> None:
+    """A 46 ms gap in 16 ms grabs is time nobody watched: it does not count as quiet."""
+    spec = SettleSpec(quiet_ms=30)
+    frames = rolling_frames(20, still_every=10, dt=0.016)
+    stamps = [f.timestamp if i < 11 else f.timestamp + 0.030 for i, f in enumerate(frames)]
+    state, settled = SettleState(), []
+    for f, t in zip(frames, stamps, strict=True):
+        state, r = settle_step(state, f, GRID, spec, t)
+        settled.append(r.settled)
+    # The ball rests from frame 10 (as frame 9); frame 11 comes 46 ms after frame 10.
+    assert not settled[11]  # without the stall rule: 62 ms of "quiet", settled
+    assert not settled[12] and settled[13]  # 32 ms of frames watched after the stall
+
+
+def test_a_slow_steady_frame_rate_is_not_a_stall() -> None:
+    """Grabs 33 ms apart with a 30 ms quiet time settle on the first still grab after."""
+    spec = SettleSpec(quiet_ms=30)
+    state, settled = SettleState(), []
+    for f in rolling_frames(20, still_every=10, dt=0.033):
+        state, r = settle_step(state, f, GRID, spec, f.timestamp)
+        settled.append(r.settled)
+    assert settled[10] and not settled[9]
+
+
 # --- bounded waits, masks and noise -------------------------------------------------------
 
 

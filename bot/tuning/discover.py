@@ -212,7 +212,7 @@ def empty_cluster(discovery: Discovery, spec: OccupancySpec) -> str | None:
     """The largest cluster whose tiles border statistics mostly find unoccupied, or None.
 
     The reader treats the profile's empty label specially (a ball-like label read below
-    bot.vision.read.VEIL_CONFIRM_BELOW must be confirmed; the empty one need not): the
+    templates.confirm_below must be confirmed; the empty one need not): the
     bare background is the cluster with nothing on its tiles. None when every cluster is
     mostly occupied or the tiles are too small for the ring.
     """

@@ -55,7 +55,6 @@ from bot.tuning.labels import UNLABELLED, Rows
 from bot.vision.read import (
     PATH_COLOUR,
     PATH_VEILED,
-    VEIL_CONFIRM_BELOW,
     VEIL_MARGIN_MIN,
     VEIL_SCORE_MIN,
     CellRead,
@@ -373,7 +372,12 @@ class _Table:
 
 
 def _tabulate(
-    reads: Sequence[CellRead], truth: Sequence[str], probe: Setting, space: Space, empty: str
+    reads: Sequence[CellRead],
+    truth: Sequence[str],
+    probe: Setting,
+    space: Space,
+    empty: str,
+    confirm_below: float,
 ) -> _Table:
     """Predict which labelled cells are accepted, right or wrong, at every grid setting.
 
@@ -408,7 +412,7 @@ def _tabulate(
             if (
                 not read.accepted
                 and read.best != empty
-                and score < VEIL_CONFIRM_BELOW
+                and score < confirm_below
                 and score >= probe.score_min
                 and margin >= probe.margin_min
             ):
@@ -621,11 +625,12 @@ class _Tuner:
         levels = tuple(s.apply(self.level) for s in probes)
         jobs = [_Job(s.pixels, levels, self.bank) for s in self.samples]
         empty = self.level.occupancy.empty_label
+        confirm = self.level.templates.confirm_below
         tables = []
         for truth, per_level in zip(self.truths, self.reader.run(jobs, "probe reads"), strict=True):
             tables.append(
                 [
-                    _tabulate(reads, truth, probe, self.space, empty)
+                    _tabulate(reads, truth, probe, self.space, empty, confirm)
                     for probe, reads in zip(probes, per_level, strict=True)
                 ]
             )

@@ -11,7 +11,7 @@ runner-up below `margin_min`) go down the slow path, cheapest stage first:
 - the same score over every shift within `search_px` (content a few pixels off the
   grid), all doubtful tiles in one batch (~0.1 ms a tile);
 - the costly stages, for the tiles still in doubt and those named from a low score
-  (VEIL_CONFIRM_BELOW): a fitted veil (a semi-transparent overlay of one colour, see
+  (templates.confirm_below): a fitted veil (a semi-transparent overlay of one colour, see
   templates.veiled_scores, ~1 ms a tile) that must clear stricter bars (VEIL_SCORE_MIN,
   VEIL_MARGIN_MIN), and only where the veil does not decide and the profile asks for it,
   the mean-shift posterized neighbourhood against the posterized templates (~7 ms).
@@ -64,9 +64,10 @@ VEIL_MARGIN_MIN = 0.06
 """Lowest veiled best-minus-runner-up accepted (never below the profile's margin_min)."""
 
 VEIL_CONFIRM_BELOW = 0.95
-"""A tile named other than the profile's empty label with a score below this must be
-confirmed by the veil fit, or it reads UNKNOWN: a coloured veil can turn one ball's hue
-into another's, which the plain score accepts at 0.90-0.94; clean balls score >= 0.98."""
+"""The default of templates.confirm_below: a tile named other than the profile's empty
+label with a score below it must be confirmed by the veil fit, or it reads UNKNOWN: a
+coloured veil can turn one ball's hue into another's, which the plain score accepts at
+0.90-0.94; clean Fling balls score >= 0.98. Games drawn without veils turn it off."""
 
 
 SLOW_TILES_MAX = 10
@@ -199,7 +200,7 @@ def _read(
     )
     accepted = (work.clears(spec) | flat) & ~unsearched
     named = np.array([label != level.occupancy.empty_label for label in bank.labels])
-    confirm = accepted & named[idx] & (best < VEIL_CONFIRM_BELOW) & ~flat
+    confirm = accepted & named[idx] & (best < spec.confirm_below) & ~flat
     costly = np.flatnonzero(~accepted | confirm)
     if unsearched.any() or len(costly) > SLOW_TILES_MAX:
         # Mostly hidden (a banner, a transition): no read of this frame can be acted on.
@@ -309,7 +310,7 @@ def _costly_stages(
         return False
     if not work.clears(spec)[i]:
         return False
-    if named[work.idx[i]] and work.best[i] < VEIL_CONFIRM_BELOW:
+    if named[work.idx[i]] and work.best[i] < spec.confirm_below:
         seen = _read_veiled(pixels, grid, cell, bank, (hit[3],), ignore, bars)
         return seen is not None and seen[0] == work.idx[i]
     return True
