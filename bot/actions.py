@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from bot.errors import RecordingError
@@ -34,12 +35,14 @@ class Direction(StrEnum):
         return _DELTAS[self]
 
 
-_DELTAS = {
-    Direction.UP: (-1, 0),
-    Direction.DOWN: (1, 0),
-    Direction.LEFT: (0, -1),
-    Direction.RIGHT: (0, 1),
-}
+_DELTAS = MappingProxyType(
+    {
+        Direction.UP: (-1, 0),
+        Direction.DOWN: (1, 0),
+        Direction.LEFT: (0, -1),
+        Direction.RIGHT: (0, 1),
+    }
+)
 
 
 MAX_CLICKS = 3

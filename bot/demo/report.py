@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 import cv2
 import numpy as np
@@ -15,7 +16,7 @@ from bot.loop import Step
 from bot.profile import GridSpec, Profile
 from bot.recording import Recording
 
-_ARROWS = {"up": "^", "down": "v", "left": "<", "right": ">"}
+_ARROWS = MappingProxyType({"up": "^", "down": "v", "left": "<", "right": ">"})
 
 
 def short_label(label: str) -> str:

@@ -19,6 +19,7 @@ file it is a difference to (absent for a whole frame), "size": [w, h],
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any, Final, Literal
 
 import cv2
@@ -35,7 +36,7 @@ EVENTS = "events.jsonl"
 FRAMES = "frames"
 
 Codec = Literal["qoi", "png"]
-EXTENSIONS: dict[str, str] = {"qoi": ".qoi", "png": ".png"}
+EXTENSIONS: MappingProxyType[str, str] = MappingProxyType({"qoi": ".qoi", "png": ".png"})
 
 
 class RegionModel(BaseModel):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal, TypeVar, get_args
 
 from bot.games.sgt import GameIdError, MoveError
@@ -457,12 +458,14 @@ def _check_cell(board: MinesBoard, cell: Pos, verb: str) -> None:
         raise MoveError(f"mines: cannot {verb} {cell}: off the {board.rows}x{board.cols} grid")
 
 
-_PARAMS: dict[Game, tuple[re.Pattern[str], int]] = {
-    "flip": (_FLIP_PARAMS, 1),
-    "samegame": (_SAMEGAME_PARAMS, 1),
-    "fifteen": (_FIFTEEN_PARAMS, 2),
-    "mines": (_MINES_PARAMS, 1),
-}
+_PARAMS: MappingProxyType[Game, tuple[re.Pattern[str], int]] = MappingProxyType(
+    {
+        "flip": (_FLIP_PARAMS, 1),
+        "samegame": (_SAMEGAME_PARAMS, 1),
+        "fifteen": (_FIFTEEN_PARAMS, 2),
+        "mines": (_MINES_PARAMS, 1),
+    }
+)
 
 
 def params_of(game_id: str) -> str:

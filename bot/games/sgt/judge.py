@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import cv2
 import numpy as np
@@ -30,7 +31,7 @@ from bot.games.sgt.ids import check_game
 STATUS_DIR = Path(__file__).resolve().parents[3] / "profiles" / "sgt" / "status"
 """Where the word images live (grey PNGs)."""
 
-WORDS = {"complete": "complete.png", "cannot_move": "cannot-move.png"}
+WORDS = MappingProxyType({"complete": "complete.png", "cannot_move": "cannot-move.png"})
 """Word name -> its image in STATUS_DIR."""
 
 TEXT_LEVEL = 50

@@ -35,6 +35,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 import cv2
 import numpy as np
@@ -64,7 +65,7 @@ MIN_TILE_PX = 4
 """Smallest tile size drawn: below it the hole (radius t/4) vanishes."""
 
 _ENV_PREFIX = "PEGS_"
-_LETTERS = {"P": PEG, "H": HOLE, "O": BLOCKED}
+_LETTERS = MappingProxyType({"P": PEG, "H": HOLE, "O": BLOCKED})
 _PARAMS = re.compile(r"(\d+)(?:x(\d+))?(cross|octagon|random)?")
 _JUMP = re.compile(r"(\d+),(\d+)-(\d+),(\d+)")
 _STEPS = ((0, 2), (0, -2), (2, 0), (-2, 0))

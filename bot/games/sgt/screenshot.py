@@ -27,6 +27,7 @@ import os
 import subprocess
 import tempfile
 from pathlib import Path
+from types import MappingProxyType
 
 import cv2
 import numpy as np
@@ -42,9 +43,13 @@ BINARY_DIR = Path("/usr/games")
 RENDER_TIMEOUT_S = 120.0
 """A game that has not drawn its board after this long is stuck (it normally takes ~20 ms)."""
 
-_ENV_NAMES = {"flip": "FLIP", "samegame": "SAMEGAME", "fifteen": "FIFTEEN", "mines": "MINES"}
+_ENV_NAMES = MappingProxyType(
+    {"flip": "FLIP", "samegame": "SAMEGAME", "fifteen": "FIFTEEN", "mines": "MINES"}
+)
 _SAMEGAME_GAP_PX = 2
-_MIN_TILE_PX = {"flip": 1, "samegame": _SAMEGAME_GAP_PX + 1, "fifteen": 1, "mines": 1}
+_MIN_TILE_PX = MappingProxyType(
+    {"flip": 1, "samegame": _SAMEGAME_GAP_PX + 1, "fifteen": 1, "mines": 1}
+)
 
 
 def binary_path(game: str, binary_dir: Path = BINARY_DIR) -> Path:
