@@ -28,22 +28,20 @@ board squares draw t // 16 px into their neighbours.
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
 from bot.games.sgt import GameIdError, MoveError, RenderError
 from bot.games.sgt.ids import Labels, Pos, split_id
 from bot.games.sgt.savefile import SaveRecord, add_moves, format_save, parse_save
+from bot.games.sgt.screenshot import draw, run_game
 from bot.profile import GridSpec
 
 GAME = "pegs"
@@ -58,13 +56,10 @@ LABELS = (PEG, HOLE, BLOCKED)
 BINARY = Path("/usr/games/sgt-pegs")
 """Where Debian's sgt-puzzles package installs the game."""
 
-RUN_TIMEOUT_S = 120.0
-"""A game run that has not finished after this long is stuck (it normally takes ~20 ms)."""
-
 MIN_TILE_PX = 4
 """Smallest tile size drawn: below it the hole (radius t/4) vanishes."""
 
-_ENV_PREFIX = "PEGS_"
+_ENV_NAME = "PEGS"
 _LETTERS = MappingProxyType({"P": PEG, "H": HOLE, "O": BLOCKED})
 _PARAMS = re.compile(r"(\d+)(?:x(\d+))?(cross|octagon|random)?")
 _JUMP = re.compile(r"(\d+),(\d+)-(\d+),(\d+)")
@@ -210,7 +205,7 @@ def generate_id(params_seed: str, *, binary: Path = BINARY) -> str:
 
     RenderError if the binary is missing or refuses the parameters (its message included).
     """
-    done = _run([str(binary), "--generate", "1", params_seed], None, None, params_seed)
+    done = _run([str(binary), "--generate", "1", params_seed], None, params_seed)
     game_id = done.strip()
     split_id(GAME, game_id)
     return game_id
@@ -231,7 +226,7 @@ def initial_save(game_id: str, *, binary: Path = BINARY) -> str:
     with tempfile.TemporaryDirectory(prefix="sgt-pegs-") as folder:
         prefix = Path(folder) / "game"
         argv = [str(binary), "--save", str(prefix), "--save-suffix", ".sav"]
-        _run(argv, None, game_id + "\n", game_id)
+        _run(argv, game_id + "\n", game_id)
         written = Path(f"{prefix}0.sav")
         if not written.is_file():
             raise RenderError(f"{GAME}: {binary} wrote no save for {game_id!r}")
@@ -301,57 +296,12 @@ def render(
     binary is missing, exits non-zero (its message included) or writes no readable image.
     """
     _check_tile(tile_px)
-    if isinstance(source, Path):
-        if not source.is_file():
-            raise RenderError(f"{GAME}: save file {source} does not exist")
-        target = ["--load", "--", str(source)]
-    else:
-        target = ["--game", "--", source]
-    env = {_ENV_PREFIX + "TILESIZE": str(tile_px)}
-    fd, name = tempfile.mkstemp(prefix="sgt-pegs-", suffix=".png", dir=tmp_dir)
-    os.close(fd)
-    out = Path(name)
-    try:
-        _run([str(binary), "--screenshot", str(out), *target], env, None, str(source))
-        pixels = cv2.imread(str(out), cv2.IMREAD_COLOR)
-    finally:
-        out.unlink(missing_ok=True)
-    if pixels is None or pixels.ndim != 3 or pixels.shape[2] != 3:
-        raise RenderError(f"{GAME}: {binary} wrote no readable image for {source!s}")
-    return np.ascontiguousarray(pixels, dtype=np.uint8)
+    return draw(GAME, _ENV_NAME, binary, source, tile_px, tmp_dir)
 
 
-def _run(argv: list[str], env: dict[str, str] | None, stdin: str | None, what: str) -> str:
-    """Run the game with `env` added to the caller's environment less its PEGS_* variables
-    (palette, defaults: the game's own drawing and IDs); its stdout. RenderError when it
-    is missing, stuck or fails."""
-    exe = Path(argv[0])
-    full = {k: v for k, v in os.environ.items() if not k.startswith(_ENV_PREFIX)}
-    full.update(env or {})
-    if not exe.is_file():
-        raise RenderError(
-            f"{GAME}: game binary {exe} not found (install the Debian package sgt-puzzles)"
-        )
-    try:
-        done = subprocess.run(
-            argv,
-            env=full,
-            input=stdin,
-            capture_output=True,
-            text=True,
-            timeout=RUN_TIMEOUT_S,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise RenderError(f"{GAME}: {exe} did not finish in {RUN_TIMEOUT_S:g} s") from None
-    except OSError as exc:
-        raise RenderError(f"{GAME}: cannot run {exe}: {exc}") from None
-    if done.returncode != 0:
-        message = " ".join(done.stderr.split()) or "no message"
-        raise RenderError(
-            f"{GAME}: {exe} exited with status {done.returncode} for {what}: {message}"
-        )
-    return done.stdout
+def _run(argv: list[str], stdin: str | None, what: str) -> str:
+    """Run the game (its PEGS_* variables left out: the game's own IDs); its stdout."""
+    return run_game(GAME, _ENV_NAME, argv, stdin=stdin, what=what)
 
 
 def _check_tile(tile_px: int) -> None:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import random
 import re
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -53,7 +52,7 @@ from bot.games.sgt.ids import (
     mines_settle,
     samegame_labels,
 )
-from bot.games.sgt.screenshot import BINARY_DIR, RENDER_TIMEOUT_S, binary_path
+from bot.games.sgt.screenshot import BINARY_DIR, ENV_NAMES, binary_path, run_game
 
 _KEY_WIDTH = 8
 _LENGTH = re.compile(r"(\d+):")
@@ -149,27 +148,13 @@ def initial_save(game: str, game_id: str, *, binary_dir: Path = BINARY_DIR) -> s
     """
     known = check_game(game)
     exe = binary_path(known, binary_dir)
-    if not exe.is_file():
-        raise RenderError(
-            f"{known}: game binary {exe} not found (install the Debian package sgt-puzzles)"
-        )
     with tempfile.TemporaryDirectory(prefix=f"sgt-{known}-") as folder:
         prefix = Path(folder) / "game"
-        try:
-            done = subprocess.run(
-                [str(exe), "--save", str(prefix), "--save-suffix", ".sav"],
-                input=game_id + "\n",
-                capture_output=True,
-                text=True,
-                timeout=RENDER_TIMEOUT_S,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise RenderError(f"{known}: cannot run {exe}: {exc}") from None
+        argv = [str(exe), "--save", str(prefix), "--save-suffix", ".sav"]
+        run_game(known, ENV_NAMES[known], argv, stdin=game_id + "\n", what=repr(game_id))
         written = Path(f"{prefix}0.sav")
-        if done.returncode != 0 or not written.is_file():
-            message = " ".join(done.stderr.split()) or "no message"
-            raise RenderError(f"{known}: {exe} wrote no save for {game_id!r}: {message}")
+        if not written.is_file():
+            raise RenderError(f"{known}: {exe} wrote no save for {game_id!r}")
         return written.read_text(encoding="ascii")
 
 

@@ -43,9 +43,11 @@ BINARY_DIR = Path("/usr/games")
 RENDER_TIMEOUT_S = 120.0
 """A game that has not drawn its board after this long is stuck (it normally takes ~20 ms)."""
 
-_ENV_NAMES = MappingProxyType(
+ENV_NAMES = MappingProxyType(
     {"flip": "FLIP", "samegame": "SAMEGAME", "fifteen": "FIFTEEN", "mines": "MINES"}
 )
+"""Game -> the prefix of its environment variables (FLIP_TILESIZE, ...)."""
+
 _SAMEGAME_GAP_PX = 2
 _MIN_TILE_PX = MappingProxyType(
     {"flip": 1, "samegame": _SAMEGAME_GAP_PX + 1, "fifteen": 1, "mines": 1}
@@ -122,46 +124,83 @@ def render(
     """
     known = check_game(game)
     _check_tile(known, tile_px)
-    exe = binary_path(known, binary_dir)
-    if not exe.is_file():
-        raise RenderError(
-            f"{known}: game binary {exe} not found (install the Debian package sgt-puzzles)"
-        )
+    return draw(known, ENV_NAMES[known], binary_path(known, binary_dir), source, tile_px, tmp_dir)
+
+
+def draw(
+    name: str, env_name: str, exe: Path, source: str | Path, tile_px: int, tmp_dir: Path
+) -> npt.NDArray[np.uint8]:
+    """`exe --screenshot` of `source` at `tile_px` (as ENV_NAME_TILESIZE): (H, W, 3) uint8 BGR.
+
+    Any game of the collection: `name` is the game's name for messages, `env_name` the
+    prefix of its environment variables (FLIP, PEGS). See `render` for the rest.
+    """
     if isinstance(source, Path):
         if not source.is_file():
-            raise RenderError(f"{known}: save file {source} does not exist")
+            raise RenderError(f"{name}: save file {source} does not exist")
         target = ["--load", "--", str(source)]
     else:
         target = ["--game", "--", source]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(_ENV_NAMES[known] + "_")}
-    env[_ENV_NAMES[known] + "_TILESIZE"] = str(tile_px)
-    fd, name = tempfile.mkstemp(prefix=f"sgt-{known}-", suffix=".png", dir=tmp_dir)
+    fd, file = tempfile.mkstemp(prefix=f"sgt-{name}-", suffix=".png", dir=tmp_dir)
     os.close(fd)
-    out = Path(name)
+    out = Path(file)
     try:
-        _run(known, [str(exe), "--screenshot", str(out), *target], env, source)
+        run_game(
+            name,
+            env_name,
+            [str(exe), "--screenshot", str(out), *target],
+            env={f"{env_name}_TILESIZE": str(tile_px)},
+            what=str(source),
+        )
         pixels = cv2.imread(str(out), cv2.IMREAD_COLOR)
     finally:
         out.unlink(missing_ok=True)
     if pixels is None or pixels.ndim != 3 or pixels.shape[2] != 3:
-        raise RenderError(f"{known}: {exe} wrote no readable image for {source!s}")
+        raise RenderError(f"{name}: {exe} wrote no readable image for {source!s}")
     return np.ascontiguousarray(pixels, dtype=np.uint8)
 
 
-def _run(game: Game, argv: list[str], env: dict[str, str], source: str | Path) -> None:
+def run_game(
+    name: str,
+    env_name: str,
+    argv: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+    what: str = "",
+) -> str:
+    """Run a game binary (argv[0]) and return its stdout.
+
+    The caller's environment is passed on less the game's own ENV_NAME_* variables
+    (palette, defaults), plus `env`. RenderError (naming `name` and `what`) when the
+    binary is missing, cannot start, runs longer than RENDER_TIMEOUT_S or fails.
+    """
+    exe = Path(argv[0])
+    if not exe.is_file():
+        raise RenderError(
+            f"{name}: game binary {exe} not found (install the Debian package sgt-puzzles)"
+        )
+    full = {k: v for k, v in os.environ.items() if not k.startswith(env_name + "_")}
+    full.update(env or {})
     try:
         done = subprocess.run(
-            argv, env=env, capture_output=True, text=True, timeout=RENDER_TIMEOUT_S, check=False
+            argv,
+            env=full,
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=RENDER_TIMEOUT_S,
+            check=False,
         )
     except subprocess.TimeoutExpired:
-        raise RenderError(f"{game}: {argv[0]} drew nothing in {RENDER_TIMEOUT_S:g} s") from None
+        raise RenderError(f"{name}: {exe} did not finish in {RENDER_TIMEOUT_S:g} s") from None
     except OSError as exc:
-        raise RenderError(f"{game}: cannot run {argv[0]}: {exc}") from None
+        raise RenderError(f"{name}: cannot run {exe}: {exc}") from None
     if done.returncode != 0:
         message = " ".join(done.stderr.split()) or "no message"
-        raise RenderError(
-            f"{game}: {argv[0]} exited with status {done.returncode} for {source!s}: {message}"
-        )
+        status = done.returncode
+        raise RenderError(f"{name}: {exe} exited with status {status} for {what}: {message}")
+    return done.stdout
 
 
 def _check_tile(game: Game, tile_px: int) -> None:
