@@ -39,7 +39,7 @@ pytest: setup system-deps
 test: lint typecheck pytest
 
 bench: setup system-deps
-	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b; done
+	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(PY) $$b; done
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

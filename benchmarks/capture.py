@@ -20,17 +20,15 @@ import contextlib
 import json
 import os
 import shutil
-import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 # Runnable from a checkout without installing the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._timing import median_ms
 from bot.capture import ScreenSource
 from bot.clock import RealClock
 from bot.frame import Region
@@ -51,17 +49,6 @@ FLIP_ID = (
 )
 """`sgt-flip --generate 1 '5x5c#7'`: a fixed 5x5 board."""
 REGION = Region(100, 100, 450, 520)
-
-
-def median_ms(call: Callable[[], object], repeats: int) -> float:
-    """Median wall-clock milliseconds of `call()` over `repeats` runs, after one warm-up."""
-    call()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(times), 4)
 
 
 def own_figures(locator: X11Locator, window: int, repeats: int) -> dict[str, Any]:

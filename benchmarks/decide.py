@@ -24,12 +24,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 # Runnable from a checkout without installing the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._timing import median_ms
 
 
 def fling_figures(count: int) -> dict[str, Any]:
@@ -63,17 +64,6 @@ def fling_figures(count: int) -> dict[str, Any]:
         "fling_solve_ms_p90": round(statistics.quantiles(times_ms, n=10)[-1], 3),
         "fling_solve_ms_max": round(max(times_ms), 3),
     }
-
-
-def median_ms(call: Callable[[], object], repeats: int) -> float:
-    """Median wall-clock milliseconds of `call()` over `repeats` runs, after one warm-up."""
-    call()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(times), 4)
 
 
 def actuator_figures(repeats: int, peer_repeats: int) -> dict[str, Any]:

@@ -45,6 +45,7 @@ import numpy as np
 # Runnable from a checkout without installing the package.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._timing import median_ms
 from bot.frame import Frame, Pixels
 from bot.overlay import (
     StaticLayer,
@@ -77,18 +78,6 @@ NOISES: dict[str, Callable[[Pixels, int], Pixels]] = {
 }
 
 
-def median_ms(call: Callable[[], object], repeats: int) -> float:
-    """Median wall-clock milliseconds of `call()` over `repeats` runs, after two warm-ups."""
-    call()
-    call()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return round(statistics.median(times), 4)
-
-
 def static_figures(seeds: int, repeats: int) -> dict[str, Any]:
     """Update time and mask IoU of the static layer at 1920x1080."""
     by_noise: dict[str, float] = {}
@@ -109,8 +98,8 @@ def static_figures(seeds: int, repeats: int) -> dict[str, Any]:
         update_static(layer, frames[next(turn) % len(frames)])
 
     return {
-        "update_ms_1080p": median_ms(one_update, repeats),
-        "mask_ms_1080p": median_ms(lambda: static_mask(layer), max(10, repeats // 5)),
+        "update_ms_1080p": median_ms(one_update, repeats, warmups=2),
+        "mask_ms_1080p": median_ms(lambda: static_mask(layer), max(10, repeats // 5), warmups=2),
         "mask_iou": by_noise["jpeg-70"],
         "mask_iou_by_noise": by_noise,
         "mask_iou_frames": HANDFUL,
@@ -205,8 +194,8 @@ def scene_figures(repeats: int) -> dict[str, Any]:
     big = np.repeat(np.repeat(scenes[0][1], WIDTH // 320, axis=0), WIDTH // 320, axis=1)
     frame = Frame(np.ascontiguousarray(big), 0, 0.0)
     return {
-        "scene_id_ms": median_ms(lambda: identify(frame, one), repeats),
-        "scene_id_ms_8x3": median_ms(lambda: identify(frame, three), repeats),
+        "scene_id_ms": median_ms(lambda: identify(frame, one), repeats, warmups=2),
+        "scene_id_ms_8x3": median_ms(lambda: identify(frame, three), repeats, warmups=2),
         "scene_id_frame_px": [WIDTH, HEIGHT],
     }
 
