@@ -229,12 +229,11 @@ def run_loop(
                     stop = guard.check(board, now, frame.index)
                     if stop:
                         result.stopped_because = stop
-                    elif board.is_certain and (
+                    elif board.is_certain and not (
+                        # A board the policy did not expect is read again, once quiet longer.
                         verdict.quiet_ms + SLACK_MS < active.settle.surprise_quiet_ms
                         and surprised(policy, board)
                     ):
-                        pass  # an unexpected board: read it again once quiet for longer
-                    elif board.is_certain:
                         ctx = Context(choice.name, frame.index, now, tuple(history))
                         action = policy.decide(board, ctx)
                         if action is None and stop_when_idle:

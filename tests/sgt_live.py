@@ -139,7 +139,7 @@ def play_live(
     recording = Recording.open(record)
     first = next((e.board for e in recording.events if e.board is not None), None)
     first_board = None if first is None else tuple(tuple(row) for row in first["labels"])
-    overheads, illegal = action_timing(recording, played_grid(recording, game))
+    overheads, illegal = action_timing(recording, played.level.grid)
     policy = played.policy
     return LiveRun(
         game=game,
@@ -156,19 +156,6 @@ def play_live(
         stopped_because=played.result.stopped_because,
         recording=record,
     )
-
-
-def played_grid(recording: Recording, game: Game) -> GridSpec:
-    """The grid the bot played on, fitted again from the recording's game ID and size."""
-    from bot.commands.replay import choose_level
-    from bot.profile import load_profile
-
-    path = ROOT / "profiles" / f"{game}.toml"
-    width, height = recording.events[0].size
-    _, level = choose_level(
-        load_profile(path), path, None, recording.manifest.game_id, (width, height)
-    )
-    return level.grid
 
 
 def action_timing(recording: Recording, grid: GridSpec) -> tuple[list[float], int]:

@@ -19,7 +19,7 @@ from bot.games.registry import policy_for
 from bot.levels import load_selector
 from bot.loop import Limits, LoopResult, run_loop
 from bot.policy import Policy
-from bot.profile import GridSpec, load_profile
+from bot.profile import GridSpec, LevelProfile, load_profile
 from bot.reading import make_reader
 from bot.recording import RecordingWriter
 
@@ -32,11 +32,12 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, slots=True)
 class Played:
     """What `play` did: the loop's result, the policy it used (None for a self-test only)
-    and the level it played."""
+    and the level it played (its name, and the level itself as fitted to the window)."""
 
     result: LoopResult | None
     policy: Policy | None
     level_name: str | None
+    level: LevelProfile
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -80,7 +81,7 @@ def play(args: argparse.Namespace) -> Played:
                     target.source, target.locator, target.window, live, level.grid, args.display
                 )
             if args.self_test:
-                return Played(None, None, level_name)
+                return Played(None, None, level_name, level)
         stop_check = None
         if not args.dry_run:
             from bot.killswitch import KillSwitch
@@ -120,7 +121,7 @@ def play(args: argparse.Namespace) -> Played:
             limits=Limits(max_frames=frames, max_actions=args.max_moves),
             stop_check=stop_check,
         )
-    return Played(result, policy, level_name)
+    return Played(result, policy, level_name, level)
 
 
 def self_test(
