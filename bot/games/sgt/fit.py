@@ -39,28 +39,20 @@ def tile_px_for_window(game: str, rows: int, cols: int, width_px: int, height_px
     """
     known = check_game(game)
     exact: list[int] = []
-    narrower: list[int] = []
+    narrower: list[tuple[int, int]] = []  # (status bar's distance from STATUS_BAR_PX, tile)
     for tile in TILE_RANGE_PX:
         try:
             board_w, board_h = image_size_px(known, rows, cols, tile)
         except GameIdError:
             continue
-        below = height_px - MENU_BAR_PX - board_h
-        if abs(below - STATUS_BAR_PX) > STATUS_BAR_SLACK_PX:
+        off = abs(height_px - MENU_BAR_PX - board_h - STATUS_BAR_PX)
+        if off > STATUS_BAR_SLACK_PX:
             continue
         if board_w == width_px:
             exact.append(tile)
         elif board_w < width_px:
-            narrower.append(tile)
-    found = (
-        exact
-        or sorted(
-            narrower,
-            key=lambda t: abs(
-                height_px - MENU_BAR_PX - image_size_px(known, rows, cols, t)[1] - STATUS_BAR_PX
-            ),
-        )[:1]
-    )
+            narrower.append((off, tile))
+    found = exact or [tile for _, tile in sorted(narrower)[:1]]
     if not found:
         raise GameIdError(
             f"{known}: a {width_px}x{height_px} window holds no {cols}x{rows} board at any "
