@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomlkit
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from tomlkit.exceptions import ParseError
 
 from bot.errors import ProfileError
@@ -78,6 +78,11 @@ class OccupancySpec(_Strict):
     z_limit: float = Field(4.0, gt=0, description="a pixel is foreground above this z-score")
     min_blob_px: int = Field(40, ge=1, description="smallest foreground blob that occupies")
     empty_label: str = Field("empty", description="label of an unoccupied tile")
+    reads_empty: bool = Field(
+        False,
+        description="a tile the veil fit names empty, clearing score_min and margin_min but "
+        "not the veil's stricter bars, reads empty when these statistics find nothing on it",
+    )
 
 
 class ColourSpec(_Strict):
@@ -166,6 +171,16 @@ class LevelProfile(_Strict):
     templates: TemplateSpec = TemplateSpec()
     settle: SettleSpec = SettleSpec()
     timing: Timing = Timing()
+
+    @model_validator(mode="after")
+    def _ring_fits(self) -> LevelProfile:
+        occupancy, t = self.occupancy, self.grid.tile_px
+        if occupancy.reads_empty and 2 * (occupancy.inset_px + occupancy.ring_px) + 1 > t:
+            raise ValueError(
+                f"occupancy: a ring of {occupancy.ring_px} px inset {occupancy.inset_px} px "
+                f"does not fit the grid's {t} px tiles"
+            )
+        return self
 
 
 class SceneSpec(_Strict):

@@ -85,6 +85,15 @@ def test_bad_level_override_names_the_level() -> None:
     ]
 
 
+def test_a_border_ring_that_does_not_fit_the_tiles_names_the_level() -> None:
+    text = GOOD + "\n[levels.small.grid]\ntile_px = 12\n[levels.small.occupancy]\n"
+    text += "reads_empty = true\ninset_px = 3\n"
+    assert problems(text) == [
+        "p.toml: levels.small: Value error, occupancy: a ring of 3 px inset 3 px does not "
+        "fit the grid's 12 px tiles"
+    ]
+
+
 def test_missing_required_section_and_wrong_format() -> None:
     out = problems('format = 2\ngame = "x"\n')
     assert "p.toml: format: Input should be 1" in out

@@ -114,7 +114,7 @@ def tune_command(args: argparse.Namespace) -> int:
     if not changes:
         print(f"{args.profile}: level {args.level} already reads with the chosen setting")
         return 0
-    listed = ", ".join(f"{k} = {v:g}" for k, v in changes.items())
+    listed = ", ".join(f"{k} = {_toml(v)}" for k, v in changes.items())
     if args.dry_run:
         print(f"dry run: would write {listed} into level {args.level} of {args.profile}")
         return 0
@@ -162,3 +162,8 @@ def _figures(score: Score) -> str:
         f"accuracy {score.accuracy:.2%} ({score.correct}/{score.cells}), "
         f"wrong {score.wrong}, unknown {score.unknown}"
     )
+
+
+def _toml(value: float | int | bool) -> str:
+    """A value as the profile file spells it: true, 3, 0.9."""
+    return str(value).lower() if isinstance(value, bool) else f"{value:g}"

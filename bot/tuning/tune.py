@@ -2,15 +2,18 @@
 
 The searched settings (`Setting`) are templates.score_min, templates.margin_min,
 templates.search_px and, when the level has colour classes, colour.max_distance, over
-the grid of a `Space`. Occupancy settings are not searched: the reader (bot.vision.read)
-uses none of them but the empty label.
+the grid of a `Space`. The occupancy setting (border statistics: whether they may name a
+tile empty, z_limit, inset_px, min_blob_px) is chosen first, from every labelled cell's
+blob sizes (bot.tuning.occupancy), and the search runs with it; each fold of the
+held-out check chooses its own from its training frames.
 
 How a search stays cheap. Each frame is read once per search_px value (a "probe", at the
 level's current score_min/margin_min and the widest max_distance), keeping every cell's
 best label, score, margin and path (read_cells). Whether a cell is accepted under other
 thresholds is then predicted from those numbers alone (`_tabulate`): a template read when
-score >= score_min and margin >= margin_min, a veiled one when it also clears the veil
-bars, a colour read when its distance is within max_distance. Counting right and wrong
+score >= score_min and margin >= margin_min (a border read too: its occupancy is fixed),
+a veiled one when it also clears the veil bars, a colour read when its distance is within
+max_distance. Counting right and wrong
 cells for every threshold pair is a cumulative 2-D histogram per frame, so a fold's whole
 grid costs a few array sums. The prediction is close, not exact (thresholds also decide
 which tiles take the slow path), so every figure reported comes from real reads: the
@@ -37,10 +40,11 @@ choice over all frames.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType, TracebackType
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -52,7 +56,9 @@ from bot.frame import Frame, Pixels
 from bot.profile import LevelProfile
 from bot.settle import regions_mask
 from bot.tuning.labels import UNLABELLED, Rows
+from bot.tuning.occupancy import Border, blob_sizes, choose_border
 from bot.vision.read import (
+    PATH_BORDER,
     PATH_COLOUR,
     PATH_VEILED,
     VEIL_MARGIN_MIN,
@@ -81,6 +87,8 @@ wrong, tried in turn by the held-out check."""
 VERIFY_TRIES = 6
 """How many ranked settings are read exactly, in turn, before giving up."""
 
+_T = TypeVar("_T")
+
 
 class TuneError(TilebotError):
     """Tuning cannot run on these frames and labels; says which frame, cell or label."""
@@ -101,18 +109,22 @@ class Sample:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Setting:
-    """The reading thresholds tuning changes (see LevelProfile: templates, colour)."""
+    """The reading thresholds tuning changes (see LevelProfile: templates, colour,
+    occupancy)."""
 
     score_min: float
     margin_min: float
     search_px: int
     max_distance: float
+    border: Border
 
     @classmethod
     def of(cls, level: LevelProfile) -> Setting:
         """The setting `level` reads with now."""
         t = level.templates
-        return cls(t.score_min, t.margin_min, t.search_px, level.colour.max_distance)
+        return cls(
+            t.score_min, t.margin_min, t.search_px, level.colour.max_distance, Border.of(level)
+        )
 
     def apply(self, level: LevelProfile) -> LevelProfile:
         """`level` with this setting's values."""
@@ -124,27 +136,30 @@ class Setting:
             }
         )
         colour = level.colour.model_copy(update={"max_distance": self.max_distance})
-        return level.model_copy(update={"templates": templates, "colour": colour})
+        changed = level.model_copy(update={"templates": templates, "colour": colour})
+        return self.border.apply(changed)
 
-    def fields(self) -> dict[str, float | int]:
+    def fields(self) -> dict[str, float | int | bool]:
         """Profile field path ("templates.score_min", ...) -> value."""
         return {
             "templates.score_min": self.score_min,
             "templates.margin_min": self.margin_min,
             "templates.search_px": self.search_px,
             "colour.max_distance": self.max_distance,
+            **self.border.fields(),
         }
 
-    def changes(self, level: LevelProfile) -> dict[str, float | int]:
+    def changes(self, level: LevelProfile) -> dict[str, float | int | bool]:
         """The fields whose value differs from `level`'s, field path -> new value."""
         now = Setting.of(level).fields()
         return {k: v for k, v in self.fields().items() if now[k] != v}
 
     def describe(self) -> str:
-        """One line: score_min 0.90 margin_min 0.06 search_px 3 max_distance 0.05."""
+        """One line: score_min 0.90 margin_min 0.06 search_px 3 max_distance 0.05 border off."""
         return (
             f"score_min {self.score_min:.3g} margin_min {self.margin_min:.3g} "
-            f"search_px {self.search_px} max_distance {self.max_distance:.3g}"
+            f"search_px {self.search_px} max_distance {self.max_distance:.3g} "
+            f"{self.border.describe()}"
         )
 
 
@@ -163,10 +178,11 @@ class Space:
             if not values or list(values) != sorted(set(values)):
                 raise TuneError(f"search space {name}: {values!r} must be ascending and non-empty")
 
-    def setting(self, p: int, s: int, m: int, d: int) -> Setting:
-        """The setting at grid position (search_px, score_min, margin_min, max_distance)."""
+    def setting(self, p: int, s: int, m: int, d: int, border: Border) -> Setting:
+        """The setting at grid position (search_px, score_min, margin_min, max_distance)
+        with occupancy `border`."""
         return Setting(
-            self.score_min[s], self.margin_min[m], self.search_px[p], self.max_distance[d]
+            self.score_min[s], self.margin_min[m], self.search_px[p], self.max_distance[d], border
         )
 
 
@@ -292,6 +308,11 @@ class _Job:
     bank: TemplateBank
 
 
+def _blob_job(job: _Job) -> npt.NDArray[np.int32]:
+    """The frame's blob_sizes at the job's first level: (C, N) int32."""
+    return blob_sizes(job.pixels, job.levels[0])
+
+
 def _run_job(job: _Job) -> tuple[tuple[CellRead, ...], ...]:
     """Per level of the job, the frame's CellReads in row-major order."""
     frame = Frame(job.pixels, 0, 0.0)
@@ -331,11 +352,18 @@ class _Reader:
 
     def run(self, jobs: Sequence[_Job], what: str) -> list[tuple[tuple[CellRead, ...], ...]]:
         """Each job's reads, in the order given, with a progress bar named `what`."""
-        results: Iterator[tuple[tuple[CellRead, ...], ...]]
+        return self._map(_run_job, jobs, what)
+
+    def blobs(self, jobs: Sequence[_Job], what: str) -> list[npt.NDArray[np.int32]]:
+        """Each job's blob sizes (see _blob_job), in the order given."""
+        return self._map(_blob_job, jobs, what)
+
+    def _map(self, work: Callable[[_Job], _T], jobs: Sequence[_Job], what: str) -> list[_T]:
+        results: Iterator[_T]
         if self._pool is None or len(jobs) < 2:
-            results = map(_run_job, jobs)
+            results = map(work, jobs)
         else:
-            results = self._pool.map(_run_job, jobs)
+            results = self._pool.map(work, jobs)
         bar = tqdm(results, total=len(jobs), desc=what, unit="frame", disable=not self.progress)
         return list(bar)
 
@@ -404,7 +432,7 @@ def _tabulate(
         if read.path == PATH_VEILED:
             if score < VEIL_SCORE_MIN or margin < VEIL_MARGIN_MIN:
                 continue
-        else:
+        elif read.path != PATH_BORDER:
             if not wrong:
                 r = int(np.searchsorted(s_grid, score - margin, side="right")) - 1
                 if r >= 0:
@@ -484,11 +512,16 @@ def _room(plateau: npt.NDArray[np.bool_]) -> tuple[npt.NDArray[np.int64], ...]:
 
 
 def _rank(
-    tables: Sequence[Sequence[_Table]], space: Space, safety: int, limit: int, search_px: int
+    tables: Sequence[Sequence[_Table]],
+    space: Space,
+    safety: int,
+    limit: int,
+    search_px: int,
+    border: Border,
 ) -> list[tuple[Setting, int]]:
-    """Up to `limit` settings predicted to read nothing wrong, best first, with their
-    predicted right cells (see the module docstring for the order); `search_px` is the
-    level's current value, preferred among equals."""
+    """Up to `limit` settings with occupancy `border` predicted to read nothing wrong,
+    best first, with their predicted right cells (see the module docstring for the
+    order); `search_px` is the level's current value, preferred among equals."""
     totals = _totals(tables)
     right = totals.right
     _, n_s, n_m, n_d = right.shape
@@ -515,7 +548,8 @@ def _rank(
     out = []
     for flat in picked:
         pi, si, mi, di = np.unravel_index(int(flat), right.shape)
-        out.append((space.setting(int(pi), int(si), int(mi), int(di)), int(right.ravel()[flat])))
+        setting = space.setting(int(pi), int(si), int(mi), int(di), border)
+        out.append((setting, int(right.ravel()[flat])))
     return out
 
 
@@ -548,10 +582,11 @@ def tune_level(
     before = Setting.of(level)
     with _Reader(jobs, progress) as reader:
         tuner = _Tuner(samples, level, bank, space, reader)
-        tables = tuner.probe(before)
+        border = tuner.border(range(len(samples)))
+        tables = tuner.probe(replace(before, border=border))
         check, safety = tuner.cross_check(tables, folds)
         score_before = tuner.score(before)
-        after, score_after = tuner.choose(tables, safety)
+        after, score_after = tuner.choose(tables, safety, border)
     readable = set(bank.labels) | set(level.colour.classes)
     shown = {label for sample in samples for row in sample.truth for label in row}
     unreadable = tuple(sorted(shown - readable - {UNLABELLED}))
@@ -615,12 +650,22 @@ class _Tuner:
         self.reader = reader
         self.truths = [tuple(label for row in s.truth for label in row) for s in samples]
         self._exact: dict[tuple[int, Setting], Rows] = {}
+        self._blobs: list[npt.NDArray[np.int32]] | None = None
 
-    def probe(self, before: Setting) -> list[list[_Table]]:
-        """Per frame, a _Table per search_px: read at `before`'s score and margin bars."""
+    def border(self, indices: Sequence[int]) -> Border:
+        """The occupancy setting chosen from frames `indices` (bot.tuning.occupancy)."""
+        if self._blobs is None:
+            jobs = [_Job(s.pixels, (self.level,), self.bank) for s in self.samples]
+            self._blobs = self.reader.blobs(jobs, "blob sizes")
+        chosen = [self._blobs[i] for i in indices]
+        return choose_border(chosen, [self.truths[i] for i in indices], self.level)
+
+    def probe(self, at: Setting) -> list[list[_Table]]:
+        """Per frame, a _Table per search_px: read at `at`'s score and margin bars and
+        occupancy."""
         widest = max(self.space.max_distance)
         probes = [
-            Setting(before.score_min, before.margin_min, p, widest) for p in self.space.search_px
+            Setting(at.score_min, at.margin_min, p, widest, at.border) for p in self.space.search_px
         ]
         levels = tuple(s.apply(self.level) for s in probes)
         jobs = [_Job(s.pixels, levels, self.bank) for s in self.samples]
@@ -675,8 +720,11 @@ class _Tuner:
         for safety in SAFETY_STEPS:
             chosen: list[Setting] = []
             for f in range(k):
-                train = [tables[i] for i in range(n) if fold_of[i] != f]
-                ranked = _rank(train, self.space, safety, 1, self.level.templates.search_px)
+                training = [i for i in range(n) if fold_of[i] != f]
+                train = [tables[i] for i in training]
+                border = self.border(training)
+                search_px = self.level.templates.search_px
+                ranked = _rank(train, self.space, safety, 1, search_px, border)
                 chosen.append(ranked[0][0] if ranked else Setting.of(self.level))
             self.read_exact([(i, chosen[fold_of[i]]) for i in range(n)], "held-out reads")
             results = []
@@ -696,11 +744,13 @@ class _Tuner:
         return best, best.safety
 
     def choose(
-        self, tables: Sequence[Sequence[_Table]], safety: int
+        self, tables: Sequence[Sequence[_Table]], safety: int, border: Border
     ) -> tuple[Setting | None, Score]:
-        """The first of the ranked settings whose exact read has nothing wrong, else the
-        tried one with the fewest wrong cells; (None, empty score) when none is ranked."""
-        ranked = _rank(tables, self.space, safety, VERIFY_TRIES, self.level.templates.search_px)
+        """The first of the ranked settings (occupancy `border`) whose exact read has
+        nothing wrong, else the tried one with the fewest wrong cells; (None, empty score)
+        when none is ranked."""
+        search_px = self.level.templates.search_px
+        ranked = _rank(tables, self.space, safety, VERIFY_TRIES, search_px, border)
         tried: list[tuple[Setting, Score]] = []
         for setting, _ in ranked:
             score = self.score(setting)

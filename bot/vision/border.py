@@ -122,13 +122,12 @@ def occupancy(
     spec: OccupancySpec,
     ignore: npt.NDArray[np.bool_] | None = None,
     *,
-    inset_px: int = 0,
     std_floor: float = STD_FLOOR,
 ) -> Occupancy:
     """Decide for every tile whether something sits on it.
 
     tiles: (rows, cols, t, t, 3) uint8 (e.g. grid.tile_views); never modified.
-    inset_px: the ring starts this far inside the tile's edge (past drawn lines and
+    spec.inset_px: the ring starts this far inside the tile's edge (past drawn lines and
     bevels); only pixels inside the ring's outer edge can be foreground.
     ignore: (rows, cols, t, t) bool, True for pixels with weight zero (a static overlay):
     they count neither in the ring statistics nor as foreground.
@@ -136,6 +135,7 @@ def occupancy(
     _check_tiles(tiles)
     if ignore is not None and ignore.shape != tiles.shape[:4]:
         raise FrameError(f"occupancy: ignore mask {ignore.shape} != tiles {tiles.shape[:4]}")
+    inset_px = spec.inset_px
     mean, std = ring_stats(tiles, spec.ring_px, inset_px, ignore)
     floored = np.maximum(std, np.float32(std_floor))
     rows, cols, t = tiles.shape[:3]

@@ -13,8 +13,11 @@ runner-up below `margin_min`) go down the slow path, cheapest stage first:
 - the costly stages, for the tiles still in doubt and those named from a low score
   (templates.confirm_below): a fitted veil (a semi-transparent overlay of one colour, see
   templates.veiled_scores, ~1 ms a tile) that must clear stricter bars (VEIL_SCORE_MIN,
-  VEIL_MARGIN_MIN), and only where the veil does not decide and the profile asks for it,
-  the mean-shift posterized neighbourhood against the posterized templates (~7 ms).
+  VEIL_MARGIN_MIN); where the veil fit names the empty label clearing only the profile's
+  bars and the profile asks for it (occupancy.reads_empty), border statistics decide:
+  nothing on the tile (bot.vision.border, ~0.05 ms) and it reads empty; and only where
+  these do not decide and the profile asks for it, the mean-shift posterized
+  neighbourhood against the posterized templates (~7 ms).
 A frame with more than SLOW_TILES_MAX tiles for the costly stages is mostly hidden (a
 banner, a transition): they are skipped, and the shift search stops early (PROBE_TILES).
 A cell still in doubt reads UNKNOWN: the reader never guesses, and a bot waits for
@@ -33,7 +36,8 @@ import numpy.typing as npt
 from bot.board import UNKNOWN, Board, Cell
 from bot.errors import FrameError
 from bot.frame import Frame, Pixels
-from bot.profile import ColourSpec, GridSpec, LevelProfile, TemplateSpec, resolve
+from bot.profile import ColourSpec, GridSpec, LevelProfile, OccupancySpec, TemplateSpec, resolve
+from bot.vision.border import occupancy
 from bot.vision.color import classify_colour, mean_chromaticity
 from bot.vision.grid import check_grid_fits, tile_views
 from bot.vision.posterize import posterize
@@ -54,6 +58,7 @@ PATH_FAST = "fast"
 PATH_SHIFT = "shift"
 PATH_POSTERIZED = "posterized"
 PATH_VEILED = "veiled"
+PATH_BORDER = "border"
 PATH_COLOUR = "colour"
 
 VEIL_SCORE_MIN = 0.95
@@ -103,8 +108,10 @@ class CellRead:
     """How one cell was read, for inspection.
 
     best: the best-scoring label (even when the cell reads UNKNOWN); score: its weighted
-    NCC in [-1, 1]; margin: score minus the runner-up's; path: "fast", "shift" or
-    "posterized"; offset_xy: where the content was found relative to the grid, pixels.
+    NCC in [-1, 1]; margin: score minus the runner-up's; path: the stage that named it
+    (PATH_FAST, PATH_SHIFT, PATH_COLOUR, PATH_VEILED, PATH_BORDER, PATH_POSTERIZED): for
+    colour reads score and margin are 1 - distance / max_distance, for border reads the
+    veil fit's; offset_xy: where the content was found relative to the grid, pixels.
     """
 
     best: str
@@ -283,7 +290,8 @@ def _costly_stages(
     named: npt.NDArray[np.bool_],
     ignore: npt.NDArray[np.bool_] | None,
 ) -> bool:
-    """Whether cell i reads after the veil fit (and posterizing, when the profile asks).
+    """Whether cell i reads after the veil fit (then border statistics and posterizing,
+    when the profile asks for them).
 
     confirm: the cell is named from a low score and only needs the veil fit to agree.
     named: (K,) bool, True for the bank's labels other than the empty one.
@@ -303,6 +311,17 @@ def _costly_stages(
         work.idx[i], work.best[i], work.margin[i] = veiled[0], veiled[1], veiled[2]
         work.path[i], work.offsets[i] = PATH_VEILED, veiled[3]
         return True
+    if (
+        veiled is not None
+        and level.occupancy.reads_empty
+        and not named[veiled[0]]
+        and veiled[1] >= spec.score_min
+        and veiled[2] >= spec.margin_min
+        and _unoccupied(pixels, grid, cell, level.occupancy, ignore)
+    ):
+        work.idx[i], work.best[i], work.margin[i] = veiled[0], veiled[1], veiled[2]
+        work.path[i], work.offsets[i] = PATH_BORDER, veiled[3]
+        return True
     if not level.posterize.on_doubtful_tiles:
         return False
     hit = _search(pixels, grid, cell, bank, bank.fast_posterized, spec.search_px, ignore, level)
@@ -314,6 +333,21 @@ def _costly_stages(
         seen = _read_veiled(pixels, grid, cell, bank, (hit[3],), ignore, bars)
         return seen is not None and seen[0] == work.idx[i]
     return True
+
+
+def _unoccupied(
+    pixels: Pixels,
+    grid: GridSpec,
+    cell: tuple[int, int],
+    spec: OccupancySpec,
+    ignore: npt.NDArray[np.bool_] | None,
+) -> bool:
+    """True when border statistics find nothing on the cell's tile at its grid position
+    (largest foreground blob below spec.min_blob_px; overlay pixels never count)."""
+    x, y, w, h = grid.cell_box(*cell)
+    tile = pixels[y : y + h, x : x + w][None, None]
+    skip = None if ignore is None else ignore[y : y + h, x : x + w][None, None]
+    return not bool(occupancy(tile, spec, skip).occupied[0, 0])
 
 
 def _check_inputs(

@@ -15,6 +15,7 @@ from bot.profile import LevelProfile, load_profile
 from bot.recording import Recording
 from bot.settle import regions_mask
 from bot.tuning.labels import LabelFile, write_labels
+from bot.tuning.occupancy import Border
 from bot.tuning.tune import (
     MARGIN_MINS,
     SCORE_MINS,
@@ -65,7 +66,7 @@ def ocean() -> tuple[LevelProfile, TemplateBank]:
 
 def strict(level: LevelProfile) -> LevelProfile:
     """`level` with bars no read of these frames clears."""
-    return Setting(0.99, 0.3, 3, level.colour.max_distance).apply(level)
+    return Setting(0.99, 0.3, 3, level.colour.max_distance, Border.of(level)).apply(level)
 
 
 def read_labels_with(level: LevelProfile, sample: Sample, bank: TemplateBank) -> Rows:
@@ -213,9 +214,17 @@ def test_the_command_writes_the_tuned_level_into_the_profile(
     tuned = load_profile(profile)
     assert tuned.level("ocean").templates.score_min < 0.99
     assert tuned.level("desert") == load_profile(PROFILE).level("desert")
+    # The ocean boards' empty tiles and balls are far apart by border statistics.
+    assert tuned.level("ocean").occupancy.reads_empty
+    assert "occupancy.reads_empty = true" in out
     kept = [line for line in before.splitlines() if not line.startswith(("score_min", "margin_m"))]
-    after = profile.read_text(encoding="utf-8").splitlines()
-    assert [line for line in after if not line.startswith(("score_min", "margin_m"))] == kept
+    after = profile.read_text(encoding="utf-8")
+    # The level had no occupancy table: it is added whole, after the templates table.
+    head, table, rest = after.partition("\n\n[levels.ocean.occupancy]\n")
+    assert table and rest.startswith("reads_empty = true\n")
+    rest = rest.split("\n\n", 1)[1]
+    lines = (head + "\n\n" + rest).splitlines()
+    assert [line for line in lines if not line.startswith(("score_min", "margin_m"))] == kept
 
 
 def test_a_dry_run_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

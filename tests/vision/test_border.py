@@ -21,7 +21,7 @@ INSET = 3
 def test_occupied_tiles_are_the_balls(theme: str, kind: str) -> None:
     board = make_board(1000, theme, kind)
     tiles = tile_views(board.image, board.grid)
-    occ = occupancy(tiles, OccupancySpec(ring_px=3, z_limit=4.0, min_blob_px=40), inset_px=INSET)
+    occ = occupancy(tiles, OccupancySpec(ring_px=3, inset_px=INSET, z_limit=4.0, min_blob_px=40))
     truth = np.array([[label != EMPTY for label in row] for row in board.labels])
     assert np.array_equal(occ.occupied, truth)
     assert occ.blob_px[truth].min() > 4 * occ.blob_px[~truth].max()
@@ -49,11 +49,11 @@ def test_masked_foreground_does_not_occupy() -> None:
     x, y, _, _ = board.grid.cell_box(r, c)
     image[y + 20 : y + 44, x + 20 : x + 44] = (0, 0, 255)  # a sticker on an empty tile
     tiles = tile_views(image, board.grid)
-    spec = OccupancySpec()
-    assert occupancy(tiles, spec, inset_px=INSET).occupied[r, c]
+    spec = OccupancySpec(inset_px=INSET)
+    assert occupancy(tiles, spec).occupied[r, c]
     ignore = np.zeros(tiles.shape[:4], bool)
     ignore[r, c, 20:44, 20:44] = True
-    occ = occupancy(tiles, spec, ignore, inset_px=INSET)
+    occ = occupancy(tiles, spec, ignore)
     assert not occ.occupied[r, c]
     assert occ.blob_px[r, c] == 0
 
