@@ -38,24 +38,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import random
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import tomlkit
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._workflow import name_clusters, rename_profile, run, set_bank  # noqa: E402
 from bot.board import UNKNOWN  # noqa: E402
 from bot.commands import discover, label, templates, tune  # noqa: E402
 from bot.frame import Frame  # noqa: E402
@@ -116,57 +114,6 @@ def record(
 
 
 # ---------------------------------------------------------------- running the commands
-
-
-def run(
-    add_arguments: Callable[[argparse.ArgumentParser], None],
-    command: Callable[[argparse.Namespace], int],
-    argv: Sequence[str],
-) -> tuple[int, str]:
-    """Run a tilebot command as its CLI would; (exit code, what it printed)."""
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = command(parser.parse_args(list(argv)))
-    return code, out.getvalue()
-
-
-def name_clusters(labels: LabelFile, truth: Truth) -> tuple[dict[str, str], int, int]:
-    """(cluster -> majority true kind, clusters holding two kinds, true kinds seen)."""
-    by_cluster: dict[str, Counter[str]] = defaultdict(Counter)
-    for index, rows in labels.frames.items():
-        for r, row in enumerate(rows):
-            for c, cluster in enumerate(row):
-                if cluster != UNLABELLED:
-                    by_cluster[cluster][truth[index][r][c]] += 1
-    names = {cluster: kinds.most_common(1)[0][0] for cluster, kinds in by_cluster.items()}
-    mixed = sum(len(kinds) > 1 for kinds in by_cluster.values())
-    kinds_seen = len({kind for kinds in by_cluster.values() for kind in kinds})
-    return names, mixed, kinds_seen
-
-
-def rename_profile(path: Path, names: Mapping[str, str]) -> None:
-    """Give the starter profile's clusters their names, as a person edits the file."""
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    base: Any = doc["base"]
-    base["labels"] = list(dict.fromkeys(names[c] for c in base["labels"]))
-    if "occupancy" in base and "empty_label" in base["occupancy"]:
-        base["occupancy"]["empty_label"] = names[str(base["occupancy"]["empty_label"])]
-    if "colour" in base and "classes" in base["colour"]:
-        classes: dict[str, Any] = {}
-        for cluster, centre in base["colour"]["classes"].items():
-            classes.setdefault(names[cluster], list(centre))  # merged clusters: the first
-        base["colour"]["classes"] = classes
-    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
-
-
-def set_bank(path: Path, bank: str) -> None:
-    """Point the profile's base templates.bank at `bank` (relative to the profile)."""
-    doc = tomlkit.parse(path.read_text(encoding="utf-8"))
-    base: Any = doc["base"]
-    base["templates"]["bank"] = bank
-    path.write_text(tomlkit.dumps(doc), encoding="utf-8")
 
 
 def score(profile: Path, recording: Path, truth: Truth) -> dict[str, Any]:

@@ -49,15 +49,8 @@ if str(ROOT) not in sys.path:
 
 from bot.board import UNKNOWN  # noqa: E402
 from bot.demo.boards import random_labels  # noqa: E402
-from bot.demo.game import (  # noqa: E402
-    cloud_position,
-    draw_background,
-    draw_hud,
-    make_layout,
-    paint_field,
-)
+from bot.demo.game import cloud_position, window_at_rest  # noqa: E402
 from bot.demo.levels import DEFAULT_LEVELS, load_levels  # noqa: E402
-from bot.demo.render import render_board  # noqa: E402
 from bot.demo.themes import COLS, EMPTY, LABELS, ROWS, theme_named  # noqa: E402
 from bot.frame import Frame, Pixels  # noqa: E402
 from bot.profile import LevelProfile, load_profile  # noqa: E402
@@ -87,19 +80,12 @@ Rows = tuple[tuple[str, ...], ...]
 def game_frame(labels: Rows, theme: str, texture: int, rng: np.random.Generator) -> Pixels:
     """The demo window at rest showing `labels`: HUD text, clock and night cloud from `rng`."""
     chosen = theme_named(theme)
-    layout = make_layout(TILE_PX)
-    image = draw_background(layout, chosen)
-    hud = layout.hud
     moves, seconds = int(rng.integers(0, 40)), float(rng.uniform(0, 900))
-    name = f"level {int(rng.integers(1, 60))}"
-    image[hud.y : hud.bottom, hud.x : hud.right] = draw_hud(layout, chosen, name, moves, seconds)
+    hud = (f"level {int(rng.integers(1, 60))}", moves, seconds)
     cloud = None
     if chosen.name == "night":
         cloud = cloud_position(TILE_PX, float(rng.uniform(0, 600)))
-    field = paint_field(render_board(labels, chosen, TILE_PX, texture), chosen, TILE_PX, cloud)
-    f = layout.field
-    image[f.y : f.bottom, f.x : f.right] = field
-    return image
+    return window_at_rest(labels, chosen, TILE_PX, texture, hud, cloud)
 
 
 def make_frames(theme: str, seed0: int, count: int) -> list[tuple[Pixels, Rows]]:
@@ -137,12 +123,8 @@ def render_matches_recording() -> bool:
     """True when the composition equals the golden session's first settled frame."""
     level = load_levels(DEFAULT_LEVELS)[0]
     chosen = theme_named(level.theme)
-    layout = make_layout(TILE_PX)
-    image = draw_background(layout, chosen)
-    hud, f = layout.hud, layout.field
-    image[hud.y : hud.bottom, hud.x : hud.right] = draw_hud(layout, chosen, level.name, 0, 0.0)
-    board = render_board(level.labels, chosen, TILE_PX, level.texture_seed)
-    image[f.y : f.bottom, f.x : f.right] = paint_field(board, chosen, TILE_PX)
+    hud = (level.name, 0, 0.0)
+    image = window_at_rest(level.labels, chosen, TILE_PX, level.texture_seed, hud)
     recording = Recording.open(ROOT / "recordings" / f"fling-{level.theme}")
     settled = next(e for e in recording.events if e.settled)
     return bool(np.array_equal(recording.load(settled).pixels, image))

@@ -9,15 +9,19 @@ import cv2
 import pytest
 
 from bot.commands.discover import DiscoverError, add_arguments, discover_command
+from bot.demo.game import window_at_rest
+from bot.demo.themes import EMPTY, theme_named
 from bot.errors import RecordingError, TilebotError
+from bot.frame import Frame
 from bot.games.sgt.ids import Game
 from bot.profile import load_profile
 from bot.reading import make_reader
-from bot.recording import Recording
+from bot.recording import Recording, RecordingWriter
 from bot.tuning.frames import FrameSelectionError, events_by_index
 from bot.tuning.labels import UNLABELLED, read_labels
 from tests.games.sgt import require_game
 from tests.tuning.boards import agreement, record_boards
+from tests.vision.night import night_frame
 
 ROOT = Path(__file__).resolve().parents[1]
 FLING = ROOT / "profiles" / "fling.toml"
@@ -134,3 +138,34 @@ def test_user_mistakes_are_named(
     with pytest.raises(error, match=words):
         run(*args, "--out", out)
     assert not (out / "profile.toml").exists()
+
+
+def test_a_logo_over_the_board_becomes_an_overlay_region(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recording = tmp_path / "desert"
+    with RecordingWriter(recording, codec="png", source="test") as writer:
+        for seed in range(8):
+            _, rows = night_frame(seed)  # a random board, the logo's cells left empty
+            board = tuple(
+                tuple(EMPTY if r == 7 and c in (5, 6) else label for c, label in enumerate(row))
+                for r, row in enumerate(rows)
+            )
+            hud = (f"level {seed}", seed, 60.0 * seed)
+            pixels = window_at_rest(board, theme_named("desert"), 64, seed + 1, hud)
+            writer.write(Frame(pixels, seed, float(seed)))
+    out = tmp_path / "found"
+    assert run(recording, "--frames", "all", "--out", out) == 0
+    printed = capsys.readouterr().out
+    assert "overlay: [353, 545, 103, 23] (x, y, w, h) over cells (7, 5), (7, 6)" in printed
+    profile = load_profile(out / "profile.toml").base
+    assert profile.overlay_regions == [(353, 545, 103, 23)]
+    for rows in read_labels(out / "labels.txt").frames.values():
+        assert rows[7][5] == rows[7][6] == UNLABELLED
+        assert UNLABELLED not in rows[7][:5]
+    agree, total = reads_back(out, recording)
+    assert agree == total == 8 * (56 - 2)
+
+    assert run(recording, "--frames", "all", "--out", out, "--force", "--no-overlays") == 0
+    assert "overlay:" not in capsys.readouterr().out
+    assert load_profile(out / "profile.toml").base.overlay_regions == []

@@ -6,11 +6,16 @@
 Without a profile the grid is detected in the chosen frames (the grid most of them
 agree on); with one, its level's grid, settle options and overlay regions are used (a
 profile that has a grid but no templates yet). The tiles of the chosen frames are
-clustered by appearance (bot.tuning.cluster) and DIR receives:
+clustered by appearance (bot.tuning.cluster). When the level has no overlay regions, a
+cluster that stays on one cell and differs from the bare background in part of the tile
+only is taken for a static overlay (a logo, a badge: bot.tuning.overlays): its box becomes
+an overlay region, and the tiles are clustered again without the cells it touches
+(--no-overlays turns this off). DIR receives:
 
 - profile.toml: grid, labels c0..cK, templates.bank = "bank", colour classes for
   clusters of flat tiles, the bare background's cluster as occupancy.empty_label, and
-  the given level's settle, posterize and overlay options (defaults without one);
+  the given level's settle, posterize and overlay options (defaults without one), plus
+  the overlay regions guessed;
 - bank.npz, bank.json: a template bank with one template per cluster;
 - labels.txt: the chosen frames labelled with cluster names (cells under overlays `?`);
 - clusters.png: one row per cluster, example tiles from typical to atypical.
@@ -47,6 +52,7 @@ from bot.tuning.discover import (
 )
 from bot.tuning.frames import SETTLED, events_by_index, parse_frame_spec, select_frames
 from bot.tuning.labels import LabelFile, write_labels
+from bot.tuning.overlays import OverlayGuess, guess_overlays, without_cells
 from bot.tuning.samples import choose_fast_px, touches_overlay
 from bot.vision.templates import build_bank, save_bank
 
@@ -80,6 +86,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--game", help="game name in the profile (default: the recording's)")
     parser.add_argument("--force", action="store_true", help="replace an earlier discovery")
+    parser.add_argument(
+        "--no-overlays", action="store_true", help="do not guess overlay regions (a logo)"
+    )
 
 
 def discover_command(args: argparse.Namespace) -> int:
@@ -107,8 +116,16 @@ def discover_command(args: argparse.Namespace) -> int:
     skip = frozenset(touches_overlay(level.grid, level.overlay_regions))
     tiles = collect_tiles(frames, level.grid, level.posterize, skip)
     discovery = discover_kinds(tiles, args.clusters)
+    guesses: tuple[OverlayGuess, ...] = ()
+    if not level.overlay_regions and not args.no_overlays:
+        guesses = guess_overlays(discovery, empty_cluster(discovery, level.occupancy))
+    if guesses:
+        level = level.model_copy(update={"overlay_regions": [g.box for g in guesses]})
+        skip = frozenset(touches_overlay(level.grid, level.overlay_regions))
+        discovery = discover_kinds(without_cells(tiles, skip), args.clusters)
+        given = level
     _write(args, game, discovery, given, indices)
-    _summarise(out, discovery, indices)
+    _summarise(out, discovery, indices, guesses)
     return 0
 
 
@@ -198,7 +215,9 @@ def _ranges(indices: tuple[int, ...]) -> str:
     return ",".join(parts)
 
 
-def _summarise(out: Path, discovery: Discovery, indices: tuple[int, ...]) -> None:
+def _summarise(
+    out: Path, discovery: Discovery, indices: tuple[int, ...], guesses: tuple[OverlayGuess, ...]
+) -> None:
     """Print what was found and what to do next."""
     grid = discovery.tiles.grid
     sizes = Counter(discovery.label_of(i) for i in range(len(discovery.tiles.cells)))
@@ -211,6 +230,14 @@ def _summarise(out: Path, discovery: Discovery, indices: tuple[int, ...]) -> Non
         f"grid: {grid.rows}x{grid.cols} tiles of {grid.tile_px} px (gap {grid.gap_px}) "
         f"at ({grid.origin_x_px}, {grid.origin_y_px})"
     )
+    for guess in guesses:
+        cells = ", ".join(f"({r}, {c})" for r, c in guess.cells)
+        print(
+            f"overlay: {list(guess.box)} (x, y, w, h) over cells {cells}: one look stays "
+            "there in most frames (a logo?); its pixels weigh nothing and those cells are "
+            "not clustered. Delete it from overlay_regions in profile.toml if it is part "
+            "of the board, and run discover again with --no-overlays"
+        )
     print(
         f"{discovery.clustering.count} clusters of {len(discovery.tiles.cells)} tiles "
         f"from {len(indices)} frame(s) ({how}):"

@@ -334,6 +334,26 @@ def paint_field(
     return out
 
 
+def window_at_rest(
+    labels: Labels,
+    theme: Theme,
+    tile_px: int,
+    texture_seed: int,
+    hud: tuple[str, int, float],
+    cloud_at: tuple[int, int] | None = None,
+) -> Pixels:
+    """The whole window with `labels` at rest, as the game draws it: background, the HUD
+    (level name, moves, seconds) and the field with its texture, the cloud at field pixel
+    `cloud_at` (None: none) and the logo. (height, width, 3) uint8 BGR."""
+    layout = make_layout(tile_px)
+    image = draw_background(layout, theme)
+    h, f = layout.hud, layout.field
+    image[h.y : h.bottom, h.x : h.right] = draw_hud(layout, theme, *hud)
+    board = render_board(labels, theme, tile_px, texture_seed)
+    image[f.y : f.bottom, f.x : f.right] = paint_field(board, theme, tile_px, cloud_at)
+    return image
+
+
 def to_ppm(image: Pixels) -> bytes:
     """Binary PPM (P6) bytes of a (H, W, 3) uint8 BGR image, for a Tk PhotoImage."""
     height, width = image.shape[:2]

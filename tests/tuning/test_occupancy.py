@@ -32,7 +32,7 @@ def frames(level: LevelProfile) -> list[tuple[np.ndarray, tuple[str, ...]]]:
     """Blob sizes and row-major truths of 12 night frames."""
     out = []
     for seed in range(12):
-        pixels, rows = night_frame(level, seed)
+        pixels, rows = night_frame(seed)
         out.append((blob_sizes(pixels, level), tuple(x for row in rows for x in row)))
     return out
 
