@@ -1,38 +1,40 @@
-"""Tuning benchmark: label a few Fling frames per theme, build templates, tune, then read
-many settled frames of other sessions. Prints one JSON line of figures.
+"""Tuning benchmark: from nothing but a recording of the Fling demo to a tuned profile,
+per theme, then read many settled frames of other sessions. Prints one JSON line.
 
     python benchmarks/tune.py            # 10 labelled frames, 200 test frames per theme
     python benchmarks/tune.py --quick    # 4 labelled frames, 12 test frames per theme
 
-Frames are the demo game's window at rest (bot.demo.game's own drawing: background, HUD
+Frames are the demo game's window at rest (bot.demo.game.window_at_rest: background, HUD
 with level name, moves and clock, the field with the logo, and the night cloud wherever
 its drift puts it), composed without a display; `render_matches_recording` checks that
 this composition equals, pixel for pixel, the first settled frame of the golden session
 recordings/fling-ocean. The truth is the board each frame was drawn from, as the game's
 state log would give it. A "session" is a texture seed: the labelled frames share
 TRAIN_SESSIONS of them and show every ball kind 4 times, off the logo (as a person picks
-frames to label); every test frame has its own texture and random board (2-14 balls).
+frames to label); every test frame has its own texture and random board (2-14 balls,
+over the logo too).
 
-Per theme: a recording of the labelled frames and their label file are written; a bank
-is built from them with `tilebot templates` (bank_source "templates"; "shipped" uses
-profiles/fling's banks when that command is not there); the test frames are read with
-the level before tuning; the level is tuned on the labelled frames (`tune_s`, tune_level
-with its held-out check) and written back into a copy of profiles/fling.toml; the test
-frames are read again. clusters_found / kinds_true: clusters bot.tuning.discover finds
-among the labelled frames' tiles, and the distinct true labels among them (null when
-that module is not there).
+Per theme, each step the real command or the function it calls, no profile given:
+1. the labelled frames are written as a recording; `tilebot discover` on all of them
+   detects the grid, guesses the logo's overlay region and clusters the tiles
+   (clusters_found against kinds_true, the distinct true labels of the clustered tiles);
+2. the person names the clusters (each gets the true kind most of its tiles have) and
+   labels the frames (the truth written into labels.txt);
+3. `tilebot templates` builds the bank from them and the profile points at it; the test
+   frames are read (accuracy_before);
+4. the level is tuned on the labelled frames (`tune_s`: bot.tuning.tune.tune_level, what
+   `tilebot tune` runs, with its held-out check) and written back into the profile;
+   the test frames are read again (accuracy_after).
 
 Figures: frames (test frames, all themes), accuracy_before, accuracy_after and
-wrong_labels_after over them; per theme the same plus the chosen setting. Acceptance:
-accuracy_after 1.0 with wrong_labels_after 0.
+wrong_labels_after over them; per theme the same plus the discovered grid and overlay
+regions and the chosen setting. Acceptance: accuracy_after 1.0 with wrong_labels_after 0.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import shutil
 import sys
 import tempfile
 import time
@@ -47,23 +49,28 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from benchmarks._workflow import (  # noqa: E402
+    name_clusters,
+    rename_profile,
+    run,
+    set_bank,
+)
 from bot.board import UNKNOWN  # noqa: E402
+from bot.commands import discover, templates  # noqa: E402
 from bot.demo.boards import random_labels  # noqa: E402
-from bot.demo.game import cloud_position, window_at_rest  # noqa: E402
+from bot.demo.game import cloud_position, make_layout, window_at_rest  # noqa: E402
 from bot.demo.levels import DEFAULT_LEVELS, load_levels  # noqa: E402
 from bot.demo.themes import COLS, EMPTY, LABELS, ROWS, theme_named  # noqa: E402
 from bot.frame import Frame, Pixels  # noqa: E402
 from bot.profile import LevelProfile, load_profile  # noqa: E402
 from bot.recording import Recording, RecordingWriter  # noqa: E402
 from bot.settle import regions_mask  # noqa: E402
-from bot.tuning.labels import LabelFile, write_labels  # noqa: E402
-from bot.tuning.samples import touches_overlay  # noqa: E402
+from bot.tuning.labels import LabelFile, read_labels, write_labels  # noqa: E402
 from bot.tuning.tune import Sample, Score, default_jobs, score_reads, tune_level  # noqa: E402
 from bot.tuning.writeback import write_level_values  # noqa: E402
 from bot.vision.read import load_bank, read_board  # noqa: E402
 from bot.vision.templates import TemplateBank  # noqa: E402
 
-PROFILE = ROOT / "profiles" / "fling.toml"
 THEMES = ("ocean", "desert", "night")
 TILE_PX = 64
 TRAIN_SEED0 = 0
@@ -98,11 +105,12 @@ def make_frames(theme: str, seed0: int, count: int) -> list[tuple[Pixels, Rows]]
     return out
 
 
-def make_labelled(
-    theme: str, count: int, free: Sequence[tuple[int, int]]
-) -> list[tuple[Pixels, Rows]]:
-    """`count` frames whose balls, BALLS_PER_LABELLED per board on `free` cells, show every
-    ball kind in turn (as a person picks frames to label); TRAIN_SESSIONS textures."""
+def make_labelled(theme: str, count: int) -> list[tuple[Pixels, Rows]]:
+    """`count` frames whose balls, BALLS_PER_LABELLED per board on cells the logo leaves
+    alone, show every ball kind in turn (as a person picks frames to label);
+    TRAIN_SESSIONS textures."""
+    layout = make_layout(TILE_PX)
+    free = [(r, c) for r in range(ROWS) for c in range(COLS) if layout.logo_cover(r, c) == 0]
     rng = np.random.default_rng([TRAIN_SEED0, THEMES.index(theme)])
     kinds = [label for label in LABELS if label != EMPTY]
     dealt = [kinds[i % len(kinds)] for i in range(count * BALLS_PER_LABELLED)]
@@ -130,34 +138,13 @@ def render_matches_recording() -> bool:
     return bool(np.array_equal(recording.load(settled).pixels, image))
 
 
-def write_training(folder: Path, theme: str, frames: Sequence[tuple[Pixels, Rows]]) -> Path:
-    """A recording of `frames` (index 0..n-1) with its labels.txt; returns its folder."""
-    path = folder / f"train-{theme}"
-    with RecordingWriter(path, codec="png", source="benchmarks/tune.py", level=theme) as writer:
+def write_training(folder: Path, frames: Sequence[tuple[Pixels, Rows]]) -> Path:
+    """A recording of `frames` (index 0..n-1); returns its folder."""
+    path = folder / "train"
+    with RecordingWriter(path, codec="png", source="benchmarks/tune.py") as writer:
         for i, (pixels, _) in enumerate(frames):
             writer.write(Frame(pixels, i, float(i)))
-    labels = {i: rows for i, (_, rows) in enumerate(frames)}
-    write_labels(path / "labels.txt", LabelFile(str(PROFILE), theme, labels))
     return path
-
-
-def build_bank(work: Path, profile: Path, theme: str, recording: Path) -> str:
-    """Point the level's templates.bank at a bank built from the labelled frames with
-    `tilebot templates`; "templates", or "shipped" when that command is not there."""
-    try:
-        from bot.commands.templates import add_arguments, templates_command
-    except ImportError:
-        shutil.copytree(ROOT / "profiles" / "fling", work / "fling", dirs_exist_ok=True)
-        return "shipped"
-    parser = argparse.ArgumentParser()
-    add_arguments(parser)
-    args = parser.parse_args(
-        [str(recording), "--profile", str(profile), "--level", theme, "--out", str(work / "banks")]
-    )
-    with contextlib.redirect_stdout(sys.stderr):
-        templates_command(args)
-    write_level_values(profile, theme, {"templates.bank": f"banks/{theme}"})
-    return "templates"
 
 
 def _read_one(job: tuple[Pixels, LevelProfile, TemplateBank]) -> Rows:
@@ -170,49 +157,52 @@ def _read_one(job: tuple[Pixels, LevelProfile, TemplateBank]) -> Rows:
 
 
 def read_score(
-    pool: ProcessPoolExecutor, profile: Path, theme: str, frames: Sequence[tuple[Pixels, Rows]]
+    pool: ProcessPoolExecutor, profile: Path, frames: Sequence[tuple[Pixels, Rows]]
 ) -> Score:
-    """The level's reads of `frames` against their boards."""
-    level = load_profile(profile).level(theme)
+    """The profile's base level's reads of `frames` against their boards."""
+    level = load_profile(profile).level(None)
     bank = load_bank(profile, level)
     reads = list(pool.map(_read_one, [(p, level, bank) for p, _ in frames], chunksize=4))
     return score_reads([rows for _, rows in frames], reads)
 
 
-def discover_counts(level: LevelProfile, frames: Sequence[tuple[Pixels, Rows]]) -> tuple[Any, Any]:
-    """(clusters found by bot.tuning.discover, distinct true labels) over the tiles it
-    clusters (overlay-covered cells left out); (None, None) without that module."""
-    try:
-        from bot.tuning.discover import collect_tiles, discover_kinds
-    except ImportError:
-        return None, None
-    skip = frozenset(touches_overlay(level.grid, level.overlay_regions))
-    shown = [Frame(pixels, i, float(i)) for i, (pixels, _) in enumerate(frames)]
-    discovery = discover_kinds(collect_tiles(shown, level.grid, level.posterize, skip))
-    kinds = {
-        rows[r][c]
-        for _, rows in frames
-        for r in range(level.grid.rows)
-        for c in range(level.grid.cols)
-        if (r, c) not in skip
+def discover_and_name(recording: Path, out: Path, truth: dict[int, Rows]) -> dict[str, Any]:
+    """Steps 1-3 (see the module docstring) into `out`; discovery's figures."""
+    run(
+        discover.add_arguments,
+        discover.discover_command,
+        [str(recording), "--frames", "all", "--out", str(out), "--game", "fling"],
+    )
+    profile, labels_path = out / "profile.toml", out / "labels.txt"
+    found = read_labels(labels_path)
+    names, mixed, kinds = name_clusters(found, truth)
+    rename_profile(profile, names)
+    write_labels(labels_path, LabelFile(str(profile), None, dict(truth)))
+    argv = [str(recording), "--labels", str(labels_path), "--profile", str(profile)]
+    run(templates.add_arguments, templates.templates_command, [*argv, "--out", str(out)])
+    set_bank(profile, "base")
+    level = load_profile(profile).level(None)
+    return {
+        "grid": level.grid.model_dump(),
+        "overlay_regions": [list(box) for box in level.overlay_regions],
+        "clusters_found": len(names),
+        "kinds_true": kinds,
+        "mixed_clusters": mixed,
     }
-    return discovery.clustering.count, len(kinds)
 
 
 def run_theme(
     pool: ProcessPoolExecutor, work: Path, theme: str, train: int, test: int, jobs: int
 ) -> dict[str, Any]:
     """Every figure of one theme (see the module docstring)."""
-    profile = work / "fling.toml"
-    level = load_profile(profile).level(theme)
-    covered = touches_overlay(level.grid, level.overlay_regions)
-    free = [(r, c) for r in range(ROWS) for c in range(COLS) if (r, c) not in covered]
-    labelled = make_labelled(theme, train, free)
+    labelled = make_labelled(theme, train)
     others = make_frames(theme, TEST_SEED0, test)
-    recording = write_training(work, theme, labelled)
-    source = build_bank(work, profile, theme, recording)
-    before = read_score(pool, profile, theme, others)
-    level = load_profile(profile).level(theme)
+    recording = write_training(work, labelled)
+    truth = {i: rows for i, (_, rows) in enumerate(labelled)}
+    profile = work / "profile" / "profile.toml"
+    found = discover_and_name(recording, profile.parent, truth)
+    before = read_score(pool, profile, others)
+    level = load_profile(profile).level(None)
     bank = load_bank(profile, level)
     samples = [Sample(f"train {i}", p, rows) for i, (p, rows) in enumerate(labelled)]
     started = time.perf_counter()
@@ -220,12 +210,11 @@ def run_theme(
     tune_s = time.perf_counter() - started
     changes = result.after.changes(level) if result.ok else {}
     if changes:
-        write_level_values(profile, theme, changes)
-    after = read_score(pool, profile, theme, others)
-    clusters, kinds = discover_counts(level, labelled)
+        write_level_values(profile, None, changes)
+    after = read_score(pool, profile, others)
     check = result.cross_check
     return {
-        "bank_source": source,
+        **found,
         "train_frames": train,
         "test_frames": test,
         "tune_s": round(tune_s, 2),
@@ -242,11 +231,9 @@ def run_theme(
         "unknown_after_by_label": {
             want: n for (want, got), n in after.confusion.items() if got == UNKNOWN
         },
-        "labels_missing_from_training": sorted(
-            {w for (w, _) in after.confusion} - {x for _, rows in labelled for r in rows for x in r}
-        ),
-        "clusters_found": clusters,
-        "kinds_true": kinds,
+        "wrong_after": {
+            f"{w} as {g}": n for (w, g), n in after.confusion.items() if g not in (w, UNKNOWN)
+        },
         "_before": before,
         "_after": after,
     }
@@ -270,13 +257,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for theme in themes:
             work = Path(tmp) / theme
             work.mkdir()
-            shutil.copy(PROFILE, work / "fling.toml")
             figures[theme] = run_theme(pool, work, theme, train, test, args.jobs)
     before = [f.pop("_before") for f in figures.values()]
     after = [f.pop("_after") for f in figures.values()]
     cells_before = sum(s.cells for s in before)
     cells_after = sum(s.cells for s in after)
-    discover_there = any(f["clusters_found"] is not None for f in figures.values())
     print(
         json.dumps(
             {
@@ -285,7 +270,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "tune_s": round(sum(f["tune_s"] for f in figures.values()), 2),
                 "clusters_found": {t: f["clusters_found"] for t, f in figures.items()},
                 "kinds_true": {t: f["kinds_true"] for t, f in figures.items()},
-                "discover": "bot.tuning.discover" if discover_there else None,
                 "accuracy_before": round(sum(s.correct for s in before) / cells_before, 5),
                 "accuracy_after": round(sum(s.correct for s in after) / cells_after, 5),
                 "wrong_labels_before": sum(s.wrong for s in before),
