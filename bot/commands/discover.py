@@ -50,6 +50,7 @@ from bot.tuning.discover import (
     label_rows,
     starter_profile,
 )
+from bot.tuning.files import write_text_atomically
 from bot.tuning.frames import SETTLED, events_by_index, parse_frame_spec, select_frames
 from bot.tuning.labels import LabelFile, write_labels
 from bot.tuning.overlays import OverlayGuess, guess_overlays, without_cells
@@ -187,18 +188,12 @@ def _write(
     text = starter_profile(
         game, description, discovery.names, tiles.grid, "bank", base, classes, empty
     )
-    _write_text(out / "profile.toml", text)
+    write_text_atomically(out / "profile.toml", text)
     write_labels(
         out / "labels.txt", LabelFile(str(out / "profile.toml"), None, label_rows(discovery))
     )
     if not cv2.imwrite(str(out / "clusters.png"), contact_sheet(discovery)):
         raise DiscoverError(f"{out / 'clusters.png'}: cannot write the contact sheet")
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
 
 
 def _ranges(indices: tuple[int, ...]) -> str:

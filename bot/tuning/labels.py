@@ -31,15 +31,14 @@ empty  blue-left empty
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from bot.errors import TilebotError
+from bot.tuning.files import write_text_atomically
 
 UNLABELLED = "?"
 
@@ -192,17 +191,7 @@ def write_labels(path: Path, labels: LabelFile) -> None:
     except LabelError as exc:
         raise LabelError(f"{path}: {exc}") from None
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_text_atomically(path, text)
 
 
 def _check_labels(labels: LabelFile) -> None:

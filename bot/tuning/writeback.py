@@ -9,8 +9,6 @@ written, and only then replaces the file (written to a temporary file, then rena
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from tomlkit.items import InlineTable, Table
 
 from bot.errors import ProfileError
 from bot.profile import LevelProfile, Profile, parse_profile
+from bot.tuning.files import write_text_atomically
 
 BASE_LEVEL = "base"
 """The level name that means the profile's base level."""
@@ -74,18 +73,9 @@ def write_level_values(path: Path, level: str | None, values: Mapping[str, Value
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError([f"{path}: cannot read: {exc}"]) from None
     result = set_level_values(text, level, values, str(path))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(result)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        tmp.replace(path)
+        write_text_atomically(path, result)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise ProfileError([f"{path}: cannot write: {exc}"]) from None
 
 
