@@ -36,11 +36,10 @@ from bot.window import X11Locator
 from tests.live import (
     SCREEN_HEIGHT_PX,
     SCREEN_WIDTH_PX,
-    display_environment,
+    live_display,
     missing_game,
     missing_xvfb,
     running_game,
-    running_xvfb,
 )
 
 FLIP_ID = (
@@ -98,8 +97,7 @@ def figures(quick: bool) -> dict[str, Any]:
             raise SystemExit(f"capture benchmark cannot run: {missing}")
     with (
         tempfile.TemporaryDirectory() as tmp,
-        running_xvfb(Path(tmp)) as display,
-        display_environment(display, Path(tmp)),
+        live_display(Path(tmp)) as display,
         X11Locator(display) as locator,
         running_game("flip", [FLIP_ID], locator, env={"FLIP_TILESIZE": "48"}) as game,
     ):

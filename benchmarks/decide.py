@@ -74,7 +74,7 @@ def actuator_figures(repeats: int, peer_repeats: int) -> dict[str, Any]:
     from bot.frame import Region
     from bot.profile import GridSpec
     from bot.window import X11Locator
-    from tests.live import display_environment, missing_xvfb, running_tk_target, running_xvfb
+    from tests.live import live_display, missing_xvfb, running_tk_target
 
     missing = missing_xvfb()
     if missing is not None:
@@ -85,8 +85,7 @@ def actuator_figures(repeats: int, peer_repeats: int) -> dict[str, Any]:
     click = Click((1, 2))
     with (
         tempfile.TemporaryDirectory() as tmp,
-        running_xvfb(Path(tmp)) as display,
-        display_environment(display, Path(tmp)),
+        live_display(Path(tmp)) as display,
         X11Locator(display) as locator,
         running_tk_target(locator, Path(tmp) / "events.jsonl", window) as target,
         # pyautogui may talk on stdout; this program's stdout is its JSON line.

@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from bot.board import UNKNOWN
 from bot.commands.demo import play_live
 from bot.demo.levels import DEFAULT_LEVELS, load_levels
 from bot.loop import Step
-from tests.live import display_environment, running_xvfb
+from tests.live import live_display
 
 
 def true_board_at(log: list[dict[str, Any]], t: float) -> tuple[list[list[str]] | None, bool]:
@@ -70,18 +71,23 @@ def judge_read(log: list[dict[str, Any]], step: Step) -> tuple[int | None, bool]
     ), False
 
 
-def overheads_ms(log: list[dict[str, Any]]) -> list[float]:
-    """Per move after the first of a level: next anim_start minus the previous settled."""
-    out, last_settled = [], None
+def moves_after_settled(log: list[dict[str, Any]]) -> Iterator[tuple[float, float]]:
+    """(settled t, anim_start t) of each roll that follows a settled board of its level
+    (the first move of a level has none), game-clock seconds."""
+    last_settled = None
     for event in log:
         if event["event"] == "settled":
             last_settled = event["t"]
         elif event["event"] == "level":
             last_settled = None
         elif event["event"] == "anim_start" and event.get("kind") == "roll" and last_settled:
-            out.append((event["t"] - last_settled) * 1e3)
+            yield last_settled, event["t"]
             last_settled = None
-    return out
+
+
+def overheads_ms(log: list[dict[str, Any]]) -> list[float]:
+    """Per move after the first of a level: next anim_start minus the previous settled."""
+    return [(anim - settled) * 1e3 for settled, anim in moves_after_settled(log)]
 
 
 def overhead_parts_ms(log: list[dict[str, Any]], steps: list[Step]) -> dict[str, float]:
@@ -95,25 +101,18 @@ def overhead_parts_ms(log: list[dict[str, Any]], steps: list[Step]) -> dict[str,
     parts: dict[str, list[float]] = {
         "to_first_grab": [], "settle_wait": [], "loop": [], "act": [], "to_anim": []
     }  # fmt: skip
-    last_settled = None
-    for event in log:
-        if event["event"] == "settled":
-            last_settled = event["t"]
-        elif event["event"] == "level":
-            last_settled = None
-        elif event["event"] == "anim_start" and event.get("kind") == "roll" and last_settled:
-            between = [s for s in steps if last_settled <= s.t < event["t"]]
-            acting = [s for s in between if s.action is not None]
-            if acting:
-                first, act = between[0], acting[-1]
-                loop_ms = sum(v for k, v in act.stage_ms.items() if k not in ("grab", "act"))
-                act_ms = act.stage_ms.get("act", 0.0)
-                parts["to_first_grab"].append((first.t - last_settled) * 1e3)
-                parts["settle_wait"].append((act.t - first.t) * 1e3)
-                parts["loop"].append(loop_ms)
-                parts["act"].append(act_ms)
-                parts["to_anim"].append((event["t"] - act.t) * 1e3 - loop_ms - act_ms)
-            last_settled = None
+    for settled, anim in moves_after_settled(log):
+        between = [s for s in steps if settled <= s.t < anim]
+        acting = [s for s in between if s.action is not None]
+        if acting:
+            first, act = between[0], acting[-1]
+            loop_ms = sum(v for k, v in act.stage_ms.items() if k not in ("grab", "act"))
+            act_ms = act.stage_ms.get("act", 0.0)
+            parts["to_first_grab"].append((first.t - settled) * 1e3)
+            parts["settle_wait"].append((act.t - first.t) * 1e3)
+            parts["loop"].append(loop_ms)
+            parts["act"].append(act_ms)
+            parts["to_anim"].append((anim - act.t) * 1e3 - loop_ms - act_ms)
     return {k: round(statistics.median(v), 1) for k, v in parts.items() if v}
 
 
@@ -126,7 +125,7 @@ def main() -> None:
     steps: list[Step] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        with running_xvfb(work) as display, display_environment(display, work):
+        with live_display(work):
             start = time.monotonic()
             result, wins = play_live(
                 1 if args.quick else None,

@@ -31,7 +31,7 @@ from loguru import logger
 
 from bot.games.sgt.ids import Game
 from bot.window import X11Locator
-from tests.live import display_environment, running_xvfb
+from tests.live import live_display
 from tests.sgt_live import LiveRun, play_live
 
 PARAMS: dict[Game, str] = {
@@ -89,8 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         with (
-            running_xvfb(work) as display,
-            display_environment(display, work),
+            live_display(work) as display,
             X11Locator(display) as locator,
         ):
             for game in games:

@@ -36,11 +36,10 @@ from bot.recording import Recording, RecordingWriter
 from bot.settle import SettleState, find_animations, settle_step
 from bot.window import X11Locator, open_x11
 from tests.live import (
-    display_environment,
+    live_display,
     missing_game,
     missing_xvfb,
     running_game,
-    running_xvfb,
 )
 
 
@@ -127,8 +126,7 @@ def game_on_xvfb(game: AnimatedGame) -> Iterator[tuple[X11Locator, int]]:
             raise SystemExit(f"cannot capture: {missing}")
     with (
         tempfile.TemporaryDirectory() as tmp,
-        running_xvfb(Path(tmp)) as display,
-        display_environment(display, Path(tmp)),
+        live_display(Path(tmp)) as display,
         X11Locator(display) as locator,
         running_game(game.name, [game.game_id], locator, env=dict(game.env), at=WINDOW_AT) as run,
     ):

@@ -33,7 +33,7 @@ def xvfb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """
     require(live.missing_xvfb())
     workdir = tmp_path_factory.mktemp("xvfb")
-    with live.running_xvfb(workdir) as display, live.display_environment(display, workdir):
+    with live.live_display(workdir) as display:
         yield display
 
 

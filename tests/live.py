@@ -139,6 +139,14 @@ def display_environment(display: str, workdir: Path) -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def live_display(workdir: Path) -> Iterator[str]:
+    """A private Xvfb display (running_xvfb) with DISPLAY and XAUTHORITY pointed at it
+    (display_environment) for the block; yields ":N". Both are undone on exit."""
+    with running_xvfb(workdir) as display, display_environment(display, workdir):
+        yield display
+
+
+@contextlib.contextmanager
 def running_game(
     name: str,
     args: Sequence[str],

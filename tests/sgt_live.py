@@ -199,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     import sys
     import tempfile
 
-    from tests.live import display_environment, running_xvfb
+    from tests.live import live_display
 
     parser = argparse.ArgumentParser(description="record the bot playing one sgt game live")
     parser.add_argument("game", choices=sorted(DECODERS))
@@ -210,8 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         with (
-            running_xvfb(work) as display,
-            display_environment(display, work),
+            live_display(work) as display,
             X11Locator(display) as locator,
         ):
             run = play_live(args.game, args.game_id, locator, args.out, fps=args.fps)
